@@ -1,0 +1,117 @@
+"""One document in its context -> the fields of an item (category, 字数, unit, author)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from classify.category import decide
+from classify.units import Attribution, attribute
+from classify.wordcount import count_chars, count_no_spaces, countable_lines, is_signoff
+from config.roster import Roster
+from config.rules import Rules
+from ingest.documents import Document
+
+_LEADING_TAGS = re.compile(r"^(?:\s*[【\[「〖［『][^】\]」〗］』]{1,12}[】\]」〗］』])+\s*")
+_AUTHOR = re.compile(r"(?:撰稿人?|撰写|执笔|信息员|作者)\s*[：:]\s*([\u4e00-\u9fff·]{2,4})")
+_WS = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What is known about a document besides its text."""
+
+    subject: str = ""
+    sender: str | None = None
+    sender_name: str = ""
+    unit_hint: str | None = None
+    hint_kind: str = "folder"
+
+
+@dataclass
+class ItemDraft:
+    title: str
+    body: str
+    category: str
+    category_reason: str
+    chars: int
+    chars_no_spaces: int
+    doc_chars: int | None
+    over_limit: bool
+    limit_note: str
+    attribution: Attribution
+    author: str | None
+    attachment: str | None
+    text_hash: str
+
+
+def clean_title(title: str) -> str:
+    return _LEADING_TAGS.sub("", title).strip() or title.strip()
+
+
+def text_hash(lines: list[str]) -> str:
+    """Same text, whatever the spacing or line breaks: one hash."""
+    return hashlib.sha256(_WS.sub("", "".join(lines)).encode("utf-8")).hexdigest()
+
+
+def signoff_text(paragraphs: list[str]) -> str:
+    return "\n".join(p for p in paragraphs if is_signoff(p.strip()) or "供稿" in p)
+
+
+def build(
+    doc: Document,
+    ctx: Context,
+    roster: Roster,
+    rules: Rules,
+    clerk_addresses: dict[str, str] | None = None,
+) -> ItemDraft:
+    body_lines = countable_lines(doc.paragraphs)
+    chars = count_chars("\n".join(body_lines))
+    decision = decide(
+        rules,
+        subject=ctx.subject,
+        filename=doc.name if ctx.subject != doc.name else "",
+        title=doc.title,
+    )
+    limit = rules.categories[decision.category].limit
+    over = bool(limit) and chars > limit
+    note = (
+        f"字数 {chars}，超过{rules.category_label(decision.category)}"
+        f"原则上 {limit} 字的要求，照常计数"
+        if over
+        else ""
+    )
+    signoff = signoff_text(doc.paragraphs)
+    who = attribute(
+        roster,
+        sender=ctx.sender,
+        hint=ctx.unit_hint,
+        hint_kind=ctx.hint_kind,
+        places=[
+            ("落款", signoff),
+            ("文件名", doc.name),
+            ("邮件主题", ctx.subject),
+            ("标题", doc.title),
+        ],
+        extra_addresses=clerk_addresses,
+    )
+    match = _AUTHOR.search(signoff)
+    author = match.group(1) if match else (ctx.sender_name or None)
+    if author and roster.find(author):
+        author = None  # a display name that is a unit's name is no person
+    return ItemDraft(
+        title=clean_title(doc.title),
+        body="\n".join(p for p in doc.paragraphs if p.strip()),
+        category=decision.category,
+        category_reason=decision.reason,
+        chars=chars,
+        chars_no_spaces=count_no_spaces("".join(body_lines)),
+        doc_chars=doc.doc_chars,
+        over_limit=over,
+        limit_note=note,
+        attribution=who,
+        author=author,
+        attachment=doc.name,
+        text_hash=text_hash(body_lines),
+    )

@@ -1,0 +1,167 @@
+"""The scoring method (计分通报办法) as validated data.
+
+Every number of the annex lives in ``config/rules.toml``; code reads them from here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from config.validation import load_model
+
+CATEGORY_KEYS = ("dynamic", "experience", "problem", "research", "special")
+GROUP_KEYS = ("towns", "tier1", "tier2")
+ADOPTION_KEYS = (
+    "laiwu:full",
+    "laiwu:composite",
+    "laiwu:brief",
+    "to_city:forward",
+    "jinan:full",
+    "jinan:brief",
+    "jinan:special",
+    "to_state:composite",
+    "state:composite",
+)
+INSTRUCTION_KEYS = ("state", "province", "city", "district")
+BONUS_KEYS = ("staff", "system", "training", "joint_research")
+DEDUCTION_KEYS = ("city_solicitation", "district_solicitation", "major_info")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Duty(_Strict):
+    period: Literal["month", "quarter"]
+    research: int = Field(ge=0)
+    special: int = Field(ge=0)
+
+
+class Group(_Strict):
+    label: str
+    quota: int = Field(gt=0)
+    duty: Duty
+
+
+class Task(_Strict):
+    quota_points: int = Field(ge=0)
+    duty_points: int = Field(ge=0)
+    shortfall_per_item: int = Field(ge=0)
+    shortfall_forfeits_duty: bool
+    solicited_counts_toward_quota: bool
+    solicited_counts_toward_duty: bool
+
+
+class Category(_Strict):
+    short: str = Field(min_length=1, max_length=4)  # column heading in tables
+    label: str
+    limit: int = Field(ge=0, description="0 means no limit")
+    tags: list[str]
+
+
+class Instruction(_Strict):
+    label: str
+    points: int = Field(ge=0)
+    composite: int = Field(ge=0)
+    stars: int = Field(ge=0, le=4)
+
+
+class Bonus(_Strict):
+    label: str
+    points: int = Field(ge=0)
+    yearly: bool
+
+
+class Deduction(_Strict):
+    label: str
+    points: int = Field(ge=0)
+
+
+class Quarter(_Strict):
+    floor: int
+
+
+class Notice(_Strict):
+    praise_first: bool
+    criticise_last: bool
+    zero_adoption_listed: bool
+    idle_months_named: int = Field(ge=1)
+    idle_months_interview: int = Field(ge=1)
+    top_units: int = Field(ge=0)
+    top_people_min: int = Field(ge=0)
+    top_people_max: int = Field(ge=0)
+
+
+def _exact_keys(value: dict, keys: tuple[str, ...]) -> dict:
+    missing = [k for k in keys if k not in value]
+    extra = [k for k in value if k not in keys]
+    if missing:
+        raise ValueError(f"缺少 {'、'.join(missing)}")
+    if extra:
+        raise ValueError(f"{'、'.join(extra)} 不是可识别的项，可用的有 {'、'.join(keys)}")
+    return value
+
+
+class Rules(_Strict):
+    groups: dict[str, Group]
+    task: Task
+    default_category: Literal["dynamic", "experience", "problem", "research", "special"]
+    categories: dict[str, Category]
+    adoption: dict[str, int]
+    instructions: dict[str, Instruction]
+    bonuses: dict[str, Bonus]
+    deductions: dict[str, Deduction]
+    quarter: Quarter
+    notice: Notice
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, v: dict) -> dict:
+        return _exact_keys(v, GROUP_KEYS)
+
+    @field_validator("categories")
+    @classmethod
+    def _categories(cls, v: dict) -> dict:
+        return _exact_keys(v, CATEGORY_KEYS)
+
+    @field_validator("adoption")
+    @classmethod
+    def _adoption(cls, v: dict) -> dict:
+        if any(p < 0 for p in v.values()):
+            raise ValueError("分值不能为负数")
+        return _exact_keys(v, ADOPTION_KEYS)
+
+    @field_validator("instructions")
+    @classmethod
+    def _instructions(cls, v: dict) -> dict:
+        return _exact_keys(v, INSTRUCTION_KEYS)
+
+    @field_validator("bonuses")
+    @classmethod
+    def _bonuses(cls, v: dict) -> dict:
+        return _exact_keys(v, BONUS_KEYS)
+
+    @field_validator("deductions")
+    @classmethod
+    def _deductions(cls, v: dict) -> dict:
+        return _exact_keys(v, DEDUCTION_KEYS)
+
+    @model_validator(mode="after")
+    def _tags_unique(self) -> Rules:
+        seen: dict[str, str] = {}
+        for key, cat in self.categories.items():
+            for tag in cat.tags:
+                if tag in seen and seen[tag] != key:
+                    raise ValueError(f"标注“{tag}”同时出现在 {seen[tag]} 和 {key} 中")
+                seen[tag] = key
+        return self
+
+    def category_label(self, key: str) -> str:
+        return self.categories[key].label
+
+
+def load_rules(path: Path) -> Rules:
+    return load_model(Rules, path)

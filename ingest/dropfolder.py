@@ -1,0 +1,197 @@
+"""The OA drop folder (SPEC §1.2).
+
+Layouts: ``<drop>/<unit name or alias>/<file>``, ``<drop>/<file>.eml``, and
+``<drop>/<file>`` with a sidecar ``<file>.json`` ({"unit", "sender", "received_at"}).
+A file is taken only once it has stopped changing. After its envelope is committed it
+moves to ``archive/<date>/``; a file that cannot be read moves to ``failed/<date>/`` with
+``<name>.error.txt`` beside it. Nothing is ever deleted; names never collide.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session
+
+from ingest.base import Incoming
+
+log = logging.getLogger(__name__)
+
+ARCHIVE, FAILED = "archive", "failed"
+_SKIP_PREFIXES = (".", "~$", "~", "_")
+_SKIP_SUFFIXES = (".tmp", ".part", ".crdownload", ".json", ".error.txt", ".swp")
+MAX_FILE = 50 * 1024 * 1024
+
+
+class DropFolder:
+    """A Source over one folder tree."""
+
+    name = "dropfolder"
+
+    def __init__(
+        self,
+        root: Path,
+        tz: ZoneInfo,
+        settle_seconds: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.root = root
+        self.tz = tz
+        self.settle = settle_seconds
+        self.clock = clock
+        self.problems: list[str] = []  # Chinese notes for the poll summary
+
+    # -- discovery -------------------------------------------------------------------
+    def candidates(self) -> list[Path]:
+        """Files ready to take, oldest first; unit sub-folders one level deep."""
+        if not self.root.is_dir():
+            return []
+        found: list[Path] = []
+        for entry in sorted(self.root.iterdir()):
+            if entry.name in (ARCHIVE, FAILED) or entry.name.startswith(_SKIP_PREFIXES):
+                continue
+            if entry.is_dir():
+                found.extend(p for p in sorted(entry.iterdir()) if self._wanted(p))
+            elif self._wanted(entry):
+                found.append(entry)
+        ready = [p for p in found if self._settled(p)]
+        return sorted(ready, key=_mtime)  # oldest first: a re-send never precedes its original
+
+    def _wanted(self, path: Path) -> bool:
+        name = path.name
+        return (
+            path.is_file()
+            and not name.startswith(_SKIP_PREFIXES)
+            and not name.lower().endswith(_SKIP_SUFFIXES)
+        )
+
+    def _settled(self, path: Path) -> bool:
+        """Unchanged for ``settle`` seconds (with its sidecar, if there is one)."""
+        now = self.clock()
+        for p in (path, _sidecar(path)):
+            try:
+                if now - p.stat().st_mtime < self.settle:
+                    return False
+            except FileNotFoundError:
+                if p == path:
+                    return False
+        return True
+
+    # -- Source ----------------------------------------------------------------------
+    def incoming(self) -> Iterator[Incoming]:
+        for path in self.candidates():
+            item = self._read(path)
+            if item is not None:
+                yield item
+
+    def _read(self, path: Path) -> Incoming | None:
+        rel = path.relative_to(self.root)
+        try:
+            stat = path.stat()
+            if stat.st_size > MAX_FILE:
+                self._fail(path, f"文件超过 {MAX_FILE // 1024 // 1024} MB，未处理")
+                return None
+            data = path.read_bytes()
+            if path.stat().st_mtime != stat.st_mtime or len(data) != stat.st_size:
+                return None  # still being written: next poll
+        except FileNotFoundError:
+            log.info("file vanished before it was read: %s", rel)
+            return None
+        except PermissionError:
+            self.problems.append(f"文件“{rel}”被占用或无权读取，下次再试")
+            return None
+        hint: str | None = None
+        hint_kind = "folder"
+        sender: str | None = None
+        received = datetime.fromtimestamp(stat.st_mtime, self.tz)
+        if len(rel.parts) > 1:
+            hint = rel.parts[0]
+        side = _sidecar(path)
+        if side.exists():
+            try:
+                meta = json.loads(side.read_text(encoding="utf-8-sig"))
+                if not isinstance(meta, dict):
+                    raise ValueError("not an object")
+                if meta.get("unit"):
+                    hint, hint_kind = str(meta["unit"]), "sidecar"
+                sender = (
+                    (str(meta["sender"]).strip().lower() or None) if meta.get("sender") else None
+                )
+                if meta.get("received_at"):
+                    received = _parse_time(str(meta["received_at"]), self.tz)
+            except (OSError, ValueError, UnicodeDecodeError) as exc:
+                self._fail(path, f"附带说明文件 {side.name} 无法读取或格式错误（{exc}）")
+                return None
+        return Incoming(
+            source="dropfolder",
+            raw=data,
+            name=path.name,
+            received_at=received,
+            unit_hint=hint,
+            hint_kind=hint_kind,
+            sender=sender,
+            provenance={"path": str(rel)},
+        )
+
+    def in_transaction(self, session: Session, item: Incoming) -> None:
+        """The drop folder's checkpoint is the envelope's sha256 itself."""
+
+    def after_commit(self, item: Incoming, status: str, reason: str | None) -> None:
+        path = self.root / item.provenance["path"]
+        if status == "failed":
+            self._fail(path, reason or "无法读取")
+        else:
+            self._move(path, ARCHIVE)
+
+    # -- moving ----------------------------------------------------------------------
+    def _move(self, path: Path, where: str) -> Path | None:
+        rel = path.relative_to(self.root)
+        day = datetime.fromtimestamp(self.clock(), self.tz).strftime("%Y-%m-%d")
+        target = _free_name(self.root / where / day / rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            shutil.move(path, target)
+        except FileNotFoundError:
+            return None  # someone else moved it; the record is what matters
+        side = _sidecar(path)
+        if side.exists():
+            shutil.move(side, _sidecar(target))
+        return target
+
+    def _fail(self, path: Path, reason: str) -> None:
+        target = self._move(path, FAILED)
+        if target is not None:
+            target.with_name(target.name + ".error.txt").write_text(reason + "\n", encoding="utf-8")
+        self.problems.append(f"“{path.relative_to(self.root)}”未能处理：{reason}")
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".json")
+
+
+def _free_name(target: Path) -> Path:
+    """``target`` or ``name (2).ext``, ``name (3).ext`` ...: never overwrite."""
+    candidate, n = target, 1
+    while candidate.exists() or _sidecar(candidate).exists():
+        n += 1
+        candidate = target.with_name(f"{target.stem} ({n}){target.suffix}")
+    return candidate
+
+
+def _parse_time(value: str, tz: ZoneInfo) -> datetime:
+    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)

@@ -1,0 +1,216 @@
+"""Tables. Times are stored in UTC and come back timezone-aware (UTC).
+
+Period boundaries (month, quarter) are computed in the office's timezone by the callers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in, aware UTC datetimes out, naive UTC on disk (SQLite has no tz)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# Item statuses. Only COUNTED items count toward quotas and scores.
+COUNTED = "counted"
+REVIEW = "review"  # unit or category uncertain: waits for the clerk
+DUPLICATE = "duplicate"  # same item received before; points at the first one
+IGNORED = "ignored"  # not a submission (cover note, auto-reply, ...)
+FAILED = "failed"  # could not be read; the raw file is kept
+ITEM_STATUSES = (COUNTED, REVIEW, DUPLICATE, IGNORED, FAILED)
+
+# Envelope statuses (SPEC: new/parsed/ignored/failed).
+ENV_NEW, ENV_PARSED, ENV_IGNORED, ENV_FAILED = "new", "parsed", "ignored", "failed"
+
+
+class Unit(SQLModel, table=True):
+    """A reporting unit, mirrored from the roster file at start-up."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False, unique=True))
+    group: str = Field(sa_column=sa.Column("group_key", sa.String(20), nullable=False))
+    active: bool = True
+
+
+class UnitAddress(SQLModel, table=True):
+    """A sender address known to belong to a unit (from the roster or the clerk)."""
+
+    __tablename__ = "unit_address"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    email: str = Field(sa_column=sa.Column(sa.String(254), nullable=False, unique=True))
+    origin: str = Field(default="roster", max_length=20)  # roster | clerk
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Envelope(SQLModel, table=True):
+    """Every message or file seen, whatever became of it."""
+
+    __table_args__ = (
+        sa.UniqueConstraint("source", "sha256", name="uq_envelope_source_sha256"),
+        sa.UniqueConstraint("mailbox", "folder", "uidvalidity", "uid", name="uq_envelope_uid"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=20)  # imap | dropfolder | import
+    mailbox: str | None = Field(default=None, max_length=254)
+    folder: str | None = Field(default=None, max_length=254)
+    uidvalidity: int | None = Field(default=None, sa_type=sa.BigInteger)
+    uid: int | None = Field(default=None, sa_type=sa.BigInteger)
+    path: str | None = None
+    message_id: str | None = Field(default=None, max_length=998, index=True)
+    sha256: str = Field(max_length=64)
+    size: int = 0
+    received_at: datetime = Field(sa_type=UTCDateTime)
+    sender: str | None = None
+    subject: str | None = None
+    status: str = Field(default=ENV_NEW, max_length=10)
+    reason: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Item(SQLModel, table=True):
+    """One submission (条) as counted under SPEC §2."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    envelope_id: int | None = Field(default=None, foreign_key="envelope.id", index=True)
+    part: int = 0  # position of the document inside its envelope
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", index=True)
+    title: str = ""
+    body: str = Field(default="", sa_type=sa.Text)
+    category: str = Field(max_length=20)
+    category_reason: str = ""
+    chars: int = 0  # 字数 by the Word/WPS rule
+    chars_no_spaces: int = 0
+    doc_chars: int | None = None  # the document's own count (docProps/app.xml), if any
+    over_limit: bool = False
+    status: str = Field(default=COUNTED, max_length=10, index=True)
+    reason: str = ""  # why not counted, or what the clerk should check
+    solicited: bool = False
+    author: str | None = None
+    received_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
+    attachment: str | None = None
+    attribution: str = ""  # how the unit was found: address | folder | sidecar | name | import
+    text_hash: str = Field(default="", max_length=64, index=True)
+    duplicate_of: int | None = Field(default=None, foreign_key="item.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def counted(self) -> bool:
+        return self.status == COUNTED
+
+
+class Adoption(SQLModel, table=True):
+    """An item used by a publication (采用)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    publication: str = Field(max_length=20)  # laiwu | to_city | jinan | to_state | state
+    form: str = Field(max_length=20)  # full | composite | brief | forward | special
+    date: date
+    recorded_by: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Instruction(SQLModel, table=True):
+    """A leader's instruction (批示) on an item."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="item.id", index=True)
+    level: str = Field(max_length=20)  # state | province | city | district
+    composite: bool = False
+    date: date
+    recorded_by: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Bonus(SQLModel, table=True):
+    """A unit bonus (加分): staff, system, training, joint_research."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    kind: str = Field(max_length=20)
+    count: int = 1
+    date: date
+    recorded_by: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Solicitation(SQLModel, table=True):
+    """A request for articles (约稿) sent to some units with a deadline."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tag: str = Field(max_length=50, unique=True)
+    level: str = Field(max_length=20)  # city | district
+    title: str = ""
+    deadline: datetime = Field(sa_type=UTCDateTime)
+    message_id: str | None = Field(default=None, max_length=998)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SolicitationTarget(SQLModel, table=True):
+    __tablename__ = "solicitation_target"
+    __table_args__ = (sa.UniqueConstraint("solicitation_id", "unit_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    solicitation_id: int = Field(foreign_key="solicitation.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    reply_item_id: int | None = Field(default=None, foreign_key="item.id")
+
+
+class Deduction(SQLModel, table=True):
+    """A deduction (减分); an ``explanation`` accepted by the office cancels it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    kind: str = Field(max_length=30)  # city_solicitation | district_solicitation | major_info
+    count: int = 1
+    date: date
+    solicitation_id: int | None = Field(default=None, foreign_key="solicitation.id")
+    explained: bool = False
+    recorded_by: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Notification(SQLModel, table=True):
+    """Every message the system sends; the unique key makes sending idempotent."""
+
+    __table_args__ = (sa.UniqueConstraint("kind", "period", "recipient", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=30)  # receipt | weekly | digest | notice | notice_sms
+    period: str = Field(max_length=30)
+    recipient: str = Field(max_length=254)
+    channel: str = Field(max_length=10)  # email | sms | outbox
+    status: str = Field(default="pending", max_length=10)  # pending | sent | failed
+    attempts: int = 0
+    error: str | None = None
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

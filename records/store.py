@@ -1,0 +1,77 @@
+"""Queries and writes the rest of the code shares. No business rules here."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from config.roster import Roster
+from records.models import COUNTED, REVIEW, Envelope, Item, Unit, UnitAddress
+
+
+def sync_roster(session: Session, roster: Roster) -> None:
+    """Mirror the roster file into the unit tables (the file is the source of truth;
+    addresses the clerk assigned are kept)."""
+    units = {u.name: u for u in session.exec(select(Unit)).all()}
+    for entry in roster.units:
+        unit = units.get(entry.name)
+        if unit is None:
+            unit = Unit(name=entry.name, group=entry.group)
+            session.add(unit)
+        else:
+            unit.group, unit.active = entry.group, True
+    for name, unit in units.items():
+        if name not in roster.by_name:
+            unit.active = False
+    session.flush()
+    ids = {u.name: u.id for u in session.exec(select(Unit)).all()}
+    wanted = {email: ids[u.name] for u in roster.units for email in u.emails}
+    for addr in session.exec(select(UnitAddress).where(UnitAddress.origin == "roster")).all():
+        if wanted.pop(addr.email, None) is None:
+            session.delete(addr)
+    taken = set(session.exec(select(UnitAddress.email)).all())
+    for email, unit_id in wanted.items():
+        if email not in taken:
+            session.add(UnitAddress(unit_id=unit_id, email=email, origin="roster"))
+
+
+def unit_ids(session: Session) -> dict[str, int]:
+    return {u.name: u.id for u in session.exec(select(Unit)).all() if u.id is not None}
+
+
+def clerk_addresses(session: Session) -> dict[str, str]:
+    """Addresses the clerk assigned to units (email -> unit name)."""
+    rows = session.exec(
+        select(UnitAddress.email, Unit.name)
+        .join(Unit, col(Unit.id) == UnitAddress.unit_id)
+        .where(UnitAddress.origin == "clerk")
+    ).all()
+    return dict(rows)
+
+
+def find_envelope(session: Session, source: str, sha256: str) -> Envelope | None:
+    return session.exec(
+        select(Envelope).where(Envelope.source == source, Envelope.sha256 == sha256)
+    ).first()
+
+
+def find_same_text(session: Session, unit_id: int | None, digest: str) -> Item | None:
+    """An earlier item of the same unit (or, unattributed, also awaiting review) with the
+    same text."""
+    same_unit = col(Item.unit_id).is_(None) if unit_id is None else Item.unit_id == unit_id
+    return session.exec(
+        select(Item)
+        .where(same_unit, Item.text_hash == digest, col(Item.status).in_((COUNTED, REVIEW)))
+        .order_by(col(Item.id))
+    ).first()
+
+
+def items_between(
+    session: Session, start: datetime, end: datetime, unit_id: int | None = None
+) -> Sequence[Item]:
+    query = select(Item).where(Item.received_at >= start, Item.received_at < end)
+    if unit_id is not None:
+        query = query.where(Item.unit_id == unit_id)
+    return session.exec(query.order_by(col(Item.received_at), col(Item.id))).all()

@@ -1,0 +1,3 @@
+from zwxx.cli import main
+
+main()

@@ -1,0 +1,50 @@
+"""Start-up: settings, rules, roster, database — validated in that order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from config.roster import Roster, load_roster
+from config.rules import Rules, load_rules
+from config.settings import Settings, load_settings
+from ingest.base import Source
+from ingest.dropfolder import DropFolder
+from records import store
+from records.db import open_database, session_scope
+from zwxx.pipeline import Job
+
+
+@dataclass
+class App:
+    settings: Settings
+    rules: Rules
+    roster: Roster
+    engine: Engine
+
+    @property
+    def tz(self):
+        return self.settings.tz
+
+    def job(self) -> Job:
+        return Job(self.engine, self.roster, self.rules, self.settings.storage.raw_dir)
+
+    def sources(self) -> list[Source]:
+        out: list[Source] = []
+        drop = self.settings.dropfolder
+        if drop.path is not None:
+            out.append(DropFolder(drop.path, self.tz, drop.settle_seconds))
+        return out
+
+
+def load_app(config: Path | str | None = None) -> App:
+    """Everything a command needs; raises ConfigError before touching any data."""
+    settings = load_settings(config)
+    rules = load_rules(settings.rules_path)
+    roster = load_roster(settings.roster_path, list(rules.groups))
+    engine = open_database(settings.database.url)
+    with session_scope(engine) as session:
+        store.sync_roster(session, roster)
+    return App(settings, rules, roster, engine)
