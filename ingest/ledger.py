@@ -91,8 +91,8 @@ def parse_ledger(data: bytes, roster: Roster, rules: Rules, tz: ZoneInfo) -> lis
             LedgerRow(line, unit.name, row["title"], category, received, chars, solicited in _TRUE)
         )
     if errors:
-        shown = errors[:20] + ([f"……另有 {len(errors) - 20} 行有误"] if len(errors) > 20 else [])
-        raise InputError("台账文件有误，未导入任何数据：\n" + "\n".join(shown))
+        shown = errors[:20] + ([f"另有 {len(errors) - 20} 行有误"] if len(errors) > 20 else [])
+        raise InputError("台账文件有误，未导入任何数据。" + " ".join(f"{e}。" for e in shown))
     if not rows:
         raise InputError("台账文件没有数据行，未导入")
     return rows

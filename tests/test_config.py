@@ -121,3 +121,13 @@ def test_shipped_roster_and_rules_are_valid() -> None:
     assert roster.find("区发改委").name == "区发展和改革委员会"
     assert roster.find("区人社局").name == "区人力资源和社会保障局"
     assert rules.groups["towns"].duty.special == 2
+
+
+def test_usage_errors_are_chinese(tmp_path: Path) -> None:
+    proc = run_zwxx("items", "--bogus", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "没有这个选项：--bogus。运行 zwxx items --help 查看用法。"
+    missing = run_zwxx("report", "month", cwd=tmp_path)
+    assert missing.returncode == 2 and "缺少参数" in missing.stderr
+    helped = run_zwxx("report", "month", "--help", cwd=tmp_path)
+    assert helped.returncode == 0 and "用法：" in helped.stdout and "显示本帮助" in helped.stdout

@@ -8,9 +8,9 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any, ClassVar
 
-import typer
+import click
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -23,27 +23,81 @@ from zwxx.app import App, load_app
 from zwxx.errors import InputError, ZwxxError
 from zwxx.pipeline import Summary, poll
 
-app = typer.Typer(
-    help="莱芜区政务信息报送自动统计系统（zwxx）",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
+
+class _ChineseHelp(click.HelpFormatter):
+    """Click's help screens with Chinese headings."""
+
+    _HEADINGS: ClassVar[dict[str, str]] = {
+        "Options": "选项",
+        "Commands": "命令",
+        "Arguments": "参数",
+    }
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]...")
+        super().write_usage(prog, args, prefix="用法：")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(self._HEADINGS.get(heading, heading))
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseHelp
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+    group_class = type  # subgroups are _Group too
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=_Group, context_settings=CONTEXT, help="莱芜区政务信息报送自动统计系统（zwxx）")
+@click.option(
+    "--config",
+    "-c",
+    type=click.Path(path_type=Path),
+    metavar="文件",
+    default=None,
+    help="设置文件（TOML）；也可用环境变量 ZWXX_CONFIG",
 )
-report_app = typer.Typer(help="报表", no_args_is_help=True)
-import_app = typer.Typer(help="导入历史数据", no_args_is_help=True)
-app.add_typer(report_app, name="report")
-app.add_typer(import_app, name="import")
+@click.option("--verbose", "-v", is_flag=True, help="输出详细日志（英文）")
+def app(config: Path | None, verbose: bool) -> None:
+    state.config = config
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@app.group("report", help="报表")
+def report_app() -> None:
+    pass
+
+
+@app.group("import", help="导入历史数据")
+def import_app() -> None:
+    pass
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON（键名为英文）")
 
 # Piped output (make demo, logs) gets room for the wide Chinese tables.
 _WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
 out = Console(highlight=False, width=_WIDTH)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-ConfigOpt = Annotated[
-    Path | None, typer.Option("--config", "-c", help="设置文件（TOML）；也可用环境变量 ZWXX_CONFIG")
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON（键名为英文）")]
 
 
 class State:
@@ -57,19 +111,6 @@ class State:
 
 
 state = State()
-
-
-@app.callback()
-def _root(
-    config: ConfigOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="输出详细日志（英文）")] = False,
-) -> None:
-    state.config = config
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
 
 
 def _iso(moment: datetime | None, a: App) -> str | None:
@@ -177,11 +218,10 @@ _STATUS_LABEL = {
 
 
 @app.command("items", help="列出已登记的信息（条）")
-def items_cmd(
-    month: Annotated[str | None, typer.Option("--month", help="月份 YYYY-MM")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="单位名称或简称")] = None,
-    as_json: JsonOpt = False,
-) -> None:
+@click.option("--month", metavar="YYYY-MM", help="只列此月份")
+@click.option("--unit", metavar="单位", help="只列此单位（名称或简称）")
+@json_option
+def items_cmd(month: str | None, unit: str | None, as_json: bool) -> None:
     a = state.app()
     with Session(a.engine) as session:
         query = (
@@ -218,7 +258,8 @@ def items_cmd(
 
 
 @app.command("envelopes", help="列出收到的每一封邮件或每一个文件及其处理结果")
-def envelopes_cmd(as_json: JsonOpt = False) -> None:
+@json_option
+def envelopes_cmd(as_json: bool) -> None:
     a = state.app()
     with Session(a.engine) as session:
         rows = session.exec(select(Envelope).order_by(col(Envelope.id))).all()
@@ -320,13 +361,10 @@ def print_month(a: App, month: Month, results: list[MonthResult]) -> None:
 
 
 @report_app.command("month", help="月度报送任务计分（每个单位，含无信息的单位）")
-def report_month(
-    month: Annotated[str, typer.Argument(help="月份 YYYY-MM")],
-    as_json: JsonOpt = False,
-    now: Annotated[
-        str | None, typer.Option("--now", help="按此时刻计算（ISO 时间，测试用）")
-    ] = None,
-) -> None:
+@click.argument("month", metavar="YYYY-MM")
+@json_option
+@click.option("--now", metavar="时间", help="按此时刻计算（ISO 时间，默认为当前时间）")
+def report_month(month: str, as_json: bool, now: str | None) -> None:
     from zwxx.reports import month_report
 
     a = state.app()
@@ -346,9 +384,12 @@ def report_month(
 
 # ------------------------------------------------------------------------------- import
 @import_app.command(
-    "items", help="从台账 CSV 导入历史信息（列：unit,title,category,received_at,chars,solicited）"
+    "items",
+    help="从台账 CSV（UTF-8 或 GBK）导入历史信息。"
+    "列：unit,title,category,received_at,chars,solicited",
 )
-def import_items(file: Annotated[Path, typer.Argument(help="CSV 文件（UTF-8 或 GBK）")]) -> None:
+@click.argument("file", metavar="台账.csv", type=click.Path(path_type=Path))
+def import_items(file: Path) -> None:
     from ingest.ledger import import_ledger
     from records.db import session_scope
 
@@ -365,26 +406,55 @@ def import_items(file: Annotated[Path, typer.Argument(help="CSV 文件（UTF-8 �
 
 # ------------------------------------------------------------------------------- demo
 @app.command("demo", help="用内置样例数据演示：生成 OA 投递文件、登记、输出月报")
-def demo_cmd(
-    folder: Annotated[Path, typer.Option("--dir", help="演示数据目录")] = Path("var/demo"),
-) -> None:
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path),
+    default=Path("var/demo"),
+    show_default=True,
+    help="演示数据目录",
+)
+def demo_cmd(folder: Path) -> None:
     from zwxx.demo import DEMO_MONTH, demo_settings, materialize
 
-    os.environ["ZWXX_CONFIG"] = str(demo_settings(folder))
-    state.config, state._app = None, None
+    state.config, state._app = demo_settings(folder), None
     a = state.app()
     written = materialize(a.settings.dropfolder.path, a.tz)
     out.print(
         f"已在 {a.settings.dropfolder.path} 生成 {written} 个样例文件（模拟 OA 投递和邮件）。"
     )
     out.print(summary_line(run_poll(a)))
-    report_month(DEMO_MONTH, as_json=False, now=None)
+    report_month.callback(DEMO_MONTH, as_json=False, now=None)
+
+
+def usage_error(exc: click.UsageError) -> str:
+    """Click's English usage errors, said in Chinese."""
+    if isinstance(exc, click.NoSuchOption):
+        return f"没有这个选项：{exc.option_name}"
+    if isinstance(exc, click.MissingParameter):
+        name = exc.param.human_readable_name if exc.param else ""
+        return f"缺少参数：{name}"
+    if isinstance(exc, click.BadParameter):
+        name = exc.param.human_readable_name if exc.param else ""
+        return f"参数 {name} 取值无效：{exc.message}"
+    if "No such command" in exc.message:
+        return f"没有这个命令（{exc.message.split(' ')[-1]}）"
+    return f"用法错误：{exc.message}"
 
 
 def main() -> None:
     """Console entry: Chinese one-line errors, exit 2 for bad input, 3 for sources."""
     try:
-        app()
+        app.main(standalone_mode=False, prog_name="zwxx")
+    except click.exceptions.NoArgsIsHelpError as exc:  # `zwxx report` alone: show help
+        out.print(exc.ctx.get_help(), markup=False)
+    except click.UsageError as exc:
+        hint = f"运行 {exc.ctx.command_path} --help 查看用法" if exc.ctx else "运行 zwxx --help"
+        err.print(f"{usage_error(exc)}。{hint}。")
+        sys.exit(2)
+    except click.exceptions.Abort:
+        err.print("已中断。")
+        sys.exit(130)
     except ZwxxError as exc:
         err.print(exc.message)
         sys.exit(exc.exit_code)
