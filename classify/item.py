@@ -25,8 +25,8 @@ class Context:
     subject: str = ""
     sender: str | None = None
     sender_name: str = ""
-    unit_hint: str | None = None
-    hint_kind: str = "folder"
+    folder_unit: str | None = None
+    sidecar_unit: str | None = None
 
 
 @dataclass
@@ -86,8 +86,8 @@ def build(
     who = attribute(
         roster,
         sender=ctx.sender,
-        hint=ctx.unit_hint,
-        hint_kind=ctx.hint_kind,
+        folder_unit=ctx.folder_unit,
+        sidecar_unit=ctx.sidecar_unit,
         places=[
             ("落款", signoff),
             ("文件名", doc.name),

@@ -37,8 +37,8 @@ def attribute(
     roster: Roster,
     *,
     sender: str | None = None,
-    hint: str | None = None,
-    hint_kind: str = "folder",
+    folder_unit: str | None = None,
+    sidecar_unit: str | None = None,
     places: list[tuple[str, str]] | None = None,
     extra_addresses: dict[str, str] | None = None,
 ) -> Attribution:
@@ -54,12 +54,27 @@ def attribute(
         name = unit.name if unit else (extra_addresses or {}).get(address)
         if name:
             return Attribution(name, "address", f"发件地址 {address} 已登记为{name}")
-    if hint:
-        unit = roster.find(hint)
-        label = "OA 子文件夹" if hint_kind == "folder" else "OA 附带说明文件"
-        if unit is not None:
-            return Attribution(unit.name, hint_kind, f"{label}为“{hint}”")
-        return Attribution(None, "none", f"{label}“{hint}”不是名册中的单位或简称，请核对后指定单位")
+    hints = [
+        (kind, label, value)
+        for kind, label, value in (
+            ("folder", "OA 子文件夹", folder_unit),
+            ("sidecar", "OA 附带说明文件", sidecar_unit),
+        )
+        if value
+    ]
+    if hints:
+        found = [(kind, label, value, roster.find(value)) for kind, label, value in hints]
+        for _kind, label, value, unit in found:
+            if unit is None:
+                return Attribution(
+                    None, "none", f"{label}“{value}”不是名册中的单位或简称，请核对后指定单位"
+                )
+        names = tuple(dict.fromkeys(unit.name for *_, unit in found if unit))
+        if len(names) > 1:
+            said = "，".join(f"{label}为“{value}”" for _k, label, value, _u in found)
+            return Attribution(None, "conflict", f"{said}，两者不一致，请人工确认", names)
+        kind, label, value, _unit = found[-1]
+        return Attribution(names[0], kind, f"{label}为“{value}”")
     seen: dict[str, str] = {}
     for label, text in places or []:
         for unit in names_in(text or "", roster):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -46,12 +46,24 @@ class MailboxSettings(_Section):
     port: int = Field(993, gt=0, le=65535)
     tls: bool = True
     username: str
-    password_env: str = "ZWXX_MAILBOX_PASSWORD"
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str = "ZWXX_MAILBOX_PASSWORD"  # for xoauth2: the access token's variable
     password_file: Path | None = None
+    # Folder names (Chinese works) or SPECIAL-USE flags such as "\\Junk".
     folders: list[str] = Field(default_factory=lambda: ["INBOX"])
+    batch_size: int = Field(50, ge=1, le=1000)
+    max_message_mb: float = Field(50, gt=0)
+    timeout_seconds: float = Field(60, gt=0)
+    # What to do with a message once recorded: nothing (default) or mark it read.
+    after_recording: Literal["none", "mark_seen"] = "none"
+
+    @property
+    def key(self) -> str:
+        """Identity in the records: the account, which stays when the display name changes."""
+        return self.username.lower()
 
     def secret(self) -> str | None:
-        """The 授权码, read only when connecting; never logged."""
+        """The 授权码 (or OAuth2 token), read only when connecting; never logged."""
         if self.password_file is not None:
             try:
                 return self.password_file.read_text(encoding="utf-8").strip()
@@ -69,6 +81,13 @@ class StorageSettings(_Section):
     raw_dir: Path = Path("var/raw")
 
 
+class ScheduleSettings(_Section):
+    poll_minutes: float = Field(5, gt=0)
+    # After this many failed polls in a row the interval doubles (up to max_backoff_minutes).
+    backoff_after: int = Field(3, ge=1)
+    max_backoff_minutes: float = Field(60, gt=0)
+
+
 class FileSetting(_Section):
     path: Path | None = None
 
@@ -83,6 +102,7 @@ class Settings(BaseSettings):
     mailbox: list[MailboxSettings] = Field(default_factory=list)
     dropfolder: DropFolderSettings = Field(default_factory=DropFolderSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
     roster: FileSetting = Field(default_factory=FileSetting)
     rules: FileSetting = Field(default_factory=FileSetting)
     # Where this came from, for messages; not a setting.

@@ -18,10 +18,13 @@ class Incoming:
     raw: bytes
     name: str  # file name (drop folder) or a label for logs
     received_at: datetime  # aware; the office's receipt time, never the Date header
-    unit_hint: str | None = None  # unit named by the OA sub-folder or sidecar
-    hint_kind: str = "folder"  # folder | sidecar
+    folder_unit: str | None = None  # unit named by the OA sub-folder
+    sidecar_unit: str | None = None  # unit named by the OA sidecar .json
     sender: str | None = None  # from a sidecar; a message's own From is read by mime
     provenance: dict[str, Any] = field(default_factory=dict)  # path | mailbox/folder/uid...
+    message_id: str | None = None  # known before parsing (IMAP), to recognise re-scans
+    failure: str | None = None  # set when the source could not take it (e.g. too large)
+    digest: str | None = None  # identity when the bytes are not what identifies it
 
 
 class Source(Protocol):

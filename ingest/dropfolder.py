@@ -9,8 +9,10 @@ moves to ``archive/<date>/``; a file that cannot be read moves to ``failed/<date
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from ingest.base import Incoming
+from ingest.rawstore import sha256
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +50,7 @@ class DropFolder:
         self.settle = settle_seconds
         self.clock = clock
         self.problems: list[str] = []  # Chinese notes for the poll summary
+        self._read_as: dict[str, tuple[int, int, int, int]] = {}  # rel path -> identity
 
     # -- discovery -------------------------------------------------------------------
     def candidates(self) -> list[Path]:
@@ -96,55 +100,71 @@ class DropFolder:
         try:
             stat = path.stat()
             if stat.st_size > MAX_FILE:
-                self._fail(path, f"文件超过 {MAX_FILE // 1024 // 1024} MB，未处理")
-                return None
+                return Incoming(
+                    source="dropfolder",
+                    raw=b"",
+                    name=path.name,
+                    received_at=datetime.fromtimestamp(stat.st_mtime, self.tz),
+                    provenance={"path": str(rel)},
+                    failure=f"文件大小超过 {MAX_FILE // 1024 // 1024} MB，未处理",
+                    digest=sha256(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()),
+                )
             data = path.read_bytes()
             if path.stat().st_mtime != stat.st_mtime or len(data) != stat.st_size:
                 return None  # still being written: next poll
+            self._read_as[str(rel)] = _identity(stat)
         except FileNotFoundError:
             log.info("file vanished before it was read: %s", rel)
             return None
         except PermissionError:
             self.problems.append(f"文件“{rel}”被占用或无权读取，下次再试")
             return None
-        hint: str | None = None
-        hint_kind = "folder"
-        sender: str | None = None
-        received = datetime.fromtimestamp(stat.st_mtime, self.tz)
-        if len(rel.parts) > 1:
-            hint = rel.parts[0]
-        side = _sidecar(path)
-        if side.exists():
-            try:
-                meta = json.loads(side.read_text(encoding="utf-8-sig"))
-                if not isinstance(meta, dict):
-                    raise ValueError("not an object")
-                if meta.get("unit"):
-                    hint, hint_kind = str(meta["unit"]), "sidecar"
-                sender = (
-                    (str(meta["sender"]).strip().lower() or None) if meta.get("sender") else None
-                )
-                if meta.get("received_at"):
-                    received = _parse_time(str(meta["received_at"]), self.tz)
-            except (OSError, ValueError, UnicodeDecodeError) as exc:
-                self._fail(path, f"附带说明文件 {side.name} 无法读取或格式错误（{exc}）")
-                return None
-        return Incoming(
+        incoming = Incoming(
             source="dropfolder",
             raw=data,
             name=path.name,
-            received_at=received,
-            unit_hint=hint,
-            hint_kind=hint_kind,
-            sender=sender,
+            received_at=datetime.fromtimestamp(stat.st_mtime, self.tz),
+            folder_unit=rel.parts[0] if len(rel.parts) > 1 else None,
             provenance={"path": str(rel)},
         )
+        side = _sidecar(path)
+        if side.exists():
+            try:
+                side_bytes = side.read_bytes()
+                meta = json.loads(side_bytes.decode("utf-8-sig"))
+                if not isinstance(meta, dict):
+                    raise ValueError("内容不是 JSON 对象")
+                if meta.get("unit"):
+                    incoming.sidecar_unit = str(meta["unit"]).strip()
+                if meta.get("sender"):
+                    incoming.sender = str(meta["sender"]).strip().lower() or None
+                if meta.get("received_at"):
+                    incoming.received_at = _parse_time(str(meta["received_at"]), self.tz)
+            except FileNotFoundError:
+                pass  # the sidecar went away: take the file by its own layout
+            except (OSError, ValueError, UnicodeDecodeError) as exc:
+                # Recorded as failed under an identity that includes the sidecar, so the
+                # same file with a corrected sidecar is taken normally later.
+                incoming.failure = f"附带说明文件 {side.name} 无法读取或格式错误（{exc}）"
+                incoming.digest = sha256(data + b"\0sidecar\0" + side_bytes)
+        return incoming
 
     def in_transaction(self, session: Session, item: Incoming) -> None:
         """The drop folder's checkpoint is the envelope's sha256 itself."""
 
     def after_commit(self, item: Incoming, status: str, reason: str | None) -> None:
-        path = self.root / item.provenance["path"]
+        rel = item.provenance["path"]
+        path = self.root / rel
+        try:
+            now = _identity(path.stat())
+        except FileNotFoundError:
+            return  # someone else moved it; the record is what matters
+        if self._read_as.pop(rel, now) != now:
+            # Replaced while it was being recorded: what is there now was never read.
+            # Leave it for the next poll instead of archiving an unrecorded file.
+            log.warning("file changed while it was processed, left in place: %s", rel)
+            self.problems.append(f"文件“{rel}”在处理期间被替换，新文件将在下次检查时处理")
+            return
         if status == "failed":
             self._fail(path, reason or "无法读取")
         else:
@@ -156,13 +176,17 @@ class DropFolder:
         day = datetime.fromtimestamp(self.clock(), self.tz).strftime("%Y-%m-%d")
         target = _free_name(self.root / where / day / rel)
         target.parent.mkdir(parents=True, exist_ok=True)
+        # The sidecar goes first: a crash between the two moves then leaves the document,
+        # which the next poll takes again (seen before: not counted twice), and never a
+        # stray sidecar that would be read as the metadata of a later file of that name.
+        side = _sidecar(path)
+        if side.exists():
+            with contextlib.suppress(FileNotFoundError):
+                shutil.move(side, _sidecar(target))
         try:
             shutil.move(path, target)
         except FileNotFoundError:
             return None  # someone else moved it; the record is what matters
-        side = _sidecar(path)
-        if side.exists():
-            shutil.move(side, _sidecar(target))
         return target
 
     def _fail(self, path: Path, reason: str) -> None:
@@ -181,6 +205,10 @@ def _mtime(path: Path) -> float:
 
 def _sidecar(path: Path) -> Path:
     return path.with_name(path.name + ".json")
+
+
+def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _free_name(target: Path) -> Path:

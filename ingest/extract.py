@@ -42,7 +42,9 @@ def looks_like_message(data: bytes, name: str) -> bool:
 def extract(incoming: Incoming) -> Extracted:
     """Raises DocumentError when the envelope as a whole cannot be read."""
     if not looks_like_message(incoming.raw, incoming.name):
-        return Extracted(documents=[read_document(incoming.raw, incoming.name)])
+        return Extracted(
+            sender=incoming.sender, documents=[read_document(incoming.raw, incoming.name)]
+        )
     msg = parse_message(incoming.raw)
     out = Extracted(
         subject=msg.subject,

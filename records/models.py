@@ -87,9 +87,27 @@ class Envelope(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UTCDateTime)
     sender: str | None = None
     subject: str | None = None
+    # Units named by the OA sub-folder and sidecar, kept so ``reparse`` sees them again.
+    folder_unit: str | None = Field(default=None, max_length=100)
+    sidecar_unit: str | None = Field(default=None, max_length=100)
     status: str = Field(default=ENV_NEW, max_length=10)
     reason: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ImapCheckpoint(SQLModel, table=True):
+    """Per mailbox+folder: the UIDVALIDITY seen and the highest UID taken. Advanced in the
+    same transaction as the message it covers, so it never runs ahead of the records."""
+
+    __tablename__ = "imap_checkpoint"
+    __table_args__ = (sa.UniqueConstraint("mailbox", "folder", name="uq_checkpoint_folder"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mailbox: str = Field(max_length=254)
+    folder: str = Field(max_length=254)
+    uidvalidity: int = Field(sa_type=sa.BigInteger)
+    last_uid: int = Field(default=0, sa_type=sa.BigInteger)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Item(SQLModel, table=True):

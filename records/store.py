@@ -51,21 +51,46 @@ def clerk_addresses(session: Session) -> dict[str, str]:
     return dict(rows)
 
 
-def find_envelope(session: Session, source: str, sha256: str) -> Envelope | None:
-    return session.exec(
+def find_envelope(
+    session: Session,
+    source: str,
+    sha256: str,
+    message_id: str | None = None,
+    provenance: dict | None = None,
+) -> Envelope | None:
+    """The envelope already recorded with these bytes; or, for a rebuilt IMAP folder
+    (new UIDVALIDITY) whose server re-encoded the messages, the one with the same
+    Message-ID taken from the same folder under an earlier UIDVALIDITY. Message-ID
+    alone is never trusted: clients do reuse them."""
+    found = session.exec(
         select(Envelope).where(Envelope.source == source, Envelope.sha256 == sha256)
     ).first()
+    prov = provenance or {}
+    if found is None and message_id and prov.get("uidvalidity") is not None:
+        found = session.exec(
+            select(Envelope).where(
+                Envelope.source == source,
+                Envelope.message_id == message_id,
+                Envelope.mailbox == prov["mailbox"],
+                Envelope.folder == prov["folder"],
+                Envelope.uidvalidity != prov["uidvalidity"],
+            )
+        ).first()
+    return found
 
 
-def find_same_text(session: Session, unit_id: int | None, digest: str) -> Item | None:
+def find_same_text(
+    session: Session, unit_id: int | None, digest: str, before: int | None = None
+) -> Item | None:
     """An earlier item of the same unit (or, unattributed, also awaiting review) with the
-    same text."""
+    same text; ``before`` excludes the item itself and later ones (for re-parsing)."""
     same_unit = col(Item.unit_id).is_(None) if unit_id is None else Item.unit_id == unit_id
-    return session.exec(
-        select(Item)
-        .where(same_unit, Item.text_hash == digest, col(Item.status).in_((COUNTED, REVIEW)))
-        .order_by(col(Item.id))
-    ).first()
+    query = select(Item).where(
+        same_unit, Item.text_hash == digest, col(Item.status).in_((COUNTED, REVIEW))
+    )
+    if before is not None:
+        query = query.where(col(Item.id) < before)
+    return session.exec(query.order_by(col(Item.id))).first()
 
 
 def items_between(

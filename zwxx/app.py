@@ -12,8 +12,9 @@ from config.rules import Rules, load_rules
 from config.settings import Settings, load_settings
 from ingest.base import Source
 from ingest.dropfolder import DropFolder
+from ingest.imap import ImapSource
 from records import store
-from records.db import open_database, session_scope
+from records.db import make_engine, session_scope, startup_lock, upgrade
 from zwxx.pipeline import Job
 
 
@@ -36,6 +37,7 @@ class App:
         drop = self.settings.dropfolder
         if drop.path is not None:
             out.append(DropFolder(drop.path, self.tz, drop.settle_seconds))
+        out.extend(ImapSource(box, self.engine) for box in self.settings.mailbox)
         return out
 
 
@@ -44,7 +46,9 @@ def load_app(config: Path | str | None = None) -> App:
     settings = load_settings(config)
     rules = load_rules(settings.rules_path)
     roster = load_roster(settings.roster_path, list(rules.groups))
-    engine = open_database(settings.database.url)
-    with session_scope(engine) as session:
-        store.sync_roster(session, roster)
+    engine = make_engine(settings.database.url)
+    with startup_lock(engine):  # two processes starting at once must not race here
+        upgrade(engine)
+        with session_scope(engine) as session:
+            store.sync_roster(session, roster)
     return App(settings, rules, roster, engine)

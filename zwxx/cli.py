@@ -20,7 +20,7 @@ from records.models import Envelope, Item, Unit
 from scoring.month import MonthResult
 from scoring.periods import Month
 from zwxx.app import App, load_app
-from zwxx.errors import InputError, ZwxxError
+from zwxx.errors import InputError, SourceUnavailable, ZwxxError
 from zwxx.pipeline import Summary, poll
 
 
@@ -162,7 +162,72 @@ def run_poll(a: App) -> Summary:
 @app.command("poll", help="检查所有来源（OA 投递文件夹、邮箱）一遍，登记新收到的信息")
 def poll_cmd() -> None:
     a = state.app()
-    out.print(summary_line(run_poll(a)))
+    summary = run_poll(a)
+    out.print(summary_line(summary))
+    if summary.errors:
+        raise SourceUnavailable("；".join(summary.errors))
+
+
+@app.command("run", help="常驻运行：按设置的间隔（[schedule] poll_minutes，默认 5 分钟）自动收取")
+def run_cmd() -> None:
+    from zwxx.scheduler import run
+
+    a = state.app()
+    if not a.sources():
+        raise InputError("未配置任何来源：请在设置文件中填写 [dropfolder] path 或 [[mailbox]]")
+    logging.getLogger("zwxx").setLevel(logging.INFO)
+    logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
+    out.print(
+        f"zwxx 已启动，每 {a.settings.schedule.poll_minutes:g} 分钟收取一次；按 Ctrl+C 停止。"
+    )
+    run(a.settings.schedule, a.tz, lambda: poll(a.job(), a.sources()))
+
+
+@app.command("doctor", help="逐项检查设置、数据库、OA 文件夹和邮箱能否正常使用")
+def doctor_cmd() -> None:
+    from zwxx.doctor import check_all
+
+    a = state.app()
+    bad = 0
+    for ok, line in check_all(a):
+        out.print(("  [正常] " if ok else "  [问题] ") + line, markup=False)
+        bad += not ok
+    if bad:
+        raise SourceUnavailable(f"共发现 {bad} 个问题，请按上面的提示处理。")
+    out.print("全部检查通过。")
+
+
+@app.command("reparse", help="用保存的原件重新解析和分类（修正规则或升级程序后使用）")
+@click.option(
+    "--envelope",
+    "envelope_ids",
+    type=int,
+    multiple=True,
+    metavar="编号",
+    help="只重新解析这些件（可多次给出）；默认全部",
+)
+def reparse_cmd(envelope_ids: tuple[int, ...]) -> None:
+    from records.db import session_scope
+    from zwxx.pipeline import reparse
+
+    a = state.app()
+    job = a.job()
+    with Session(a.engine) as session:
+        query = select(Envelope.id).where(Envelope.source != "import").order_by(col(Envelope.id))
+        if envelope_ids:
+            query = query.where(col(Envelope.id).in_(envelope_ids))
+        ids = list(session.exec(query).all())
+    if envelope_ids and len(ids) != len(set(envelope_ids)):
+        missing = sorted(set(envelope_ids) - set(ids))
+        raise InputError(
+            f"没有这些件：{'、'.join(map(str, missing))}（用 zwxx envelopes 查看编号）"
+        )
+    for n, envelope_id in enumerate(ids, start=1):
+        with session_scope(a.engine) as session:
+            envelope = session.get(Envelope, envelope_id)
+            note = reparse(job, envelope, session)
+        err.print(f"[{n}/{len(ids)}] 第 {envelope_id} 件：{note}")
+    out.print(f"已重新解析 {len(ids)} 件。")
 
 
 # ------------------------------------------------------------------------------- items

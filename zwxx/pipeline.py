@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from classify.item import Context, ItemDraft, build
 from config.roster import Roster
@@ -34,11 +34,12 @@ from records.models import (
     ENV_IGNORED,
     ENV_PARSED,
     FAILED,
+    IGNORED,
     REVIEW,
     Envelope,
     Item,
 )
-from zwxx.errors import DocumentError
+from zwxx.errors import DocumentError, SourceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class Summary:
     items: Counter = field(default_factory=Counter)  # by item status
     failed: int = 0
     ignored: int = 0
+    errors: list[str] = field(default_factory=list)  # sources that could not be read
 
     def add(self, other: Summary) -> None:
         self.envelopes += other.envelopes
@@ -69,32 +71,45 @@ class Summary:
         self.items.update(other.items)
         self.failed += other.failed
         self.ignored += other.ignored
+        self.errors += other.errors
 
 
 def poll(job: Job, sources: list[Source], progress: Callable[[str], None] | None = None) -> Summary:
-    """One pass over every source."""
+    """One pass over every source. A source that cannot be reached is reported in
+    ``errors`` after what it did deliver is recorded; the other sources still run."""
     total = Summary()
     for source in sources:
-        for incoming in source.incoming():
-            total.add(process(job, source, incoming))
-            if progress:
-                progress(incoming.name)
+        try:
+            for incoming in source.incoming():
+                total.add(process(job, source, incoming))
+                if progress:
+                    progress(incoming.name)
+        except SourceUnavailable as exc:
+            total.errors.append(exc.message)
     return total
 
 
 def process(job: Job, source: Source, incoming: Incoming) -> Summary:
     """Take one envelope through every stage; never raises for bad input."""
-    digest, _ = rawstore.store(job.raw_dir, incoming.raw)  # 1. raw copy before anything
+    digest = incoming.digest
+    if incoming.raw:
+        stored, _ = rawstore.store(job.raw_dir, incoming.raw)  # 1. raw copy before anything
+        digest = digest or stored
+    if digest is None:  # not fetched (too large): identified by where it is
+        digest = rawstore.sha256(repr(sorted(incoming.provenance.items())).encode())
     result = Summary()
     try:
         with session_scope(job.engine) as session:
-            if store.find_envelope(session, incoming.source, digest):  # 2. seen before
+            seen = store.find_envelope(
+                session, incoming.source, digest, incoming.message_id, incoming.provenance
+            )
+            if seen is not None:  # 2. seen before (same bytes, or a re-scanned folder)
                 result.seen_before = 1
                 status, reason = "seen", "此前已处理过相同内容"
             else:
                 envelope = _record(job, session, incoming, digest, result)  # 3-6
-                source.in_transaction(session, incoming)
                 status, reason = envelope.status, envelope.reason
+            source.in_transaction(session, incoming)
     except IntegrityError:
         # Another poll recorded the same envelope between our check and our commit.
         result = Summary(seen_before=1)
@@ -110,10 +125,20 @@ def _record(job: Job, session: Session, incoming: Incoming, digest: str, out: Su
         size=len(incoming.raw),
         received_at=incoming.received_at,
         sender=incoming.sender,
-        subject=None,
+        folder_unit=incoming.folder_unit,
+        sidecar_unit=incoming.sidecar_unit,
         **incoming.provenance,
     )
     out.envelopes = 1
+    if incoming.failure:
+        envelope.status, envelope.reason, envelope.message_id = (
+            ENV_FAILED,
+            incoming.failure,
+            incoming.message_id,
+        )
+        out.failed = 1
+        session.add(envelope)
+        return envelope
     try:
         extracted = extract(incoming)  # 3. documents
     except DocumentError as exc:
@@ -129,7 +154,7 @@ def _record(job: Job, session: Session, incoming: Incoming, digest: str, out: Su
         session.add(envelope)
         return envelope
     envelope.subject = extracted.subject or None
-    envelope.sender = extracted.sender
+    envelope.sender = extracted.sender or incoming.sender
     envelope.message_id = extracted.message_id
     if extracted.ignored:
         envelope.status, envelope.reason = ENV_IGNORED, extracted.ignored
@@ -143,10 +168,10 @@ def _record(job: Job, session: Session, incoming: Incoming, digest: str, out: Su
     clerk = store.clerk_addresses(session)
     ctx = Context(
         subject=extracted.subject,
-        sender=extracted.sender,
+        sender=extracted.sender or incoming.sender,
         sender_name=extracted.sender_name,
-        unit_hint=incoming.unit_hint,
-        hint_kind=incoming.hint_kind,
+        folder_unit=incoming.folder_unit,
+        sidecar_unit=incoming.sidecar_unit,
     )
     for part, doc in enumerate(extracted.documents):
         draft = build(doc, ctx, job.roster, job.rules, clerk)  # 4. classify
@@ -160,35 +185,41 @@ def _record(job: Job, session: Session, incoming: Incoming, digest: str, out: Su
 
 
 def _item(envelope: Envelope, part: int, d: ItemDraft, incoming: Incoming, ids: dict) -> Item:
-    unit_id = ids.get(d.attribution.unit) if d.attribution.unit else None
-    status = COUNTED if unit_id is not None else REVIEW
-    reason = "；".join(r for r in (d.attribution.reason, d.limit_note) if r)
-    return Item(
-        envelope_id=envelope.id,
-        part=part,
-        unit_id=unit_id,
-        title=d.title,
-        body=d.body,
-        category=d.category,
-        category_reason=d.category_reason,
-        chars=d.chars,
-        chars_no_spaces=d.chars_no_spaces,
-        doc_chars=d.doc_chars,
-        over_limit=d.over_limit,
-        status=status,
-        reason=reason,
-        author=d.author,
-        received_at=incoming.received_at,
-        attachment=d.attachment,
-        attribution=d.attribution.method,
-        text_hash=d.text_hash,
+    item = Item(
+        envelope_id=envelope.id, part=part, category=d.category, received_at=incoming.received_at
     )
+    _apply(item, d, ids)
+    return item
+
+
+def _apply(item: Item, d: ItemDraft, ids: dict) -> None:
+    """Set what classification decides on ``item`` (new, or re-parsed in place)."""
+    unit_id = ids.get(d.attribution.unit) if d.attribution.unit else None
+    item.unit_id = unit_id
+    item.status = COUNTED if unit_id is not None else REVIEW
+    item.reason = "；".join(r for r in (d.attribution.reason, d.limit_note) if r)
+    item.attribution = d.attribution.method
+    item.duplicate_of = None
+    for name in (
+        "title",
+        "body",
+        "category",
+        "category_reason",
+        "chars",
+        "chars_no_spaces",
+        "doc_chars",
+        "over_limit",
+        "author",
+        "attachment",
+        "text_hash",
+    ):
+        setattr(item, name, getattr(d, name))
 
 
 def _dedupe(session: Session, item: Item) -> None:
     if item.status not in (COUNTED, REVIEW) or not item.body:
         return
-    first = store.find_same_text(session, item.unit_id, item.text_hash)
+    first = store.find_same_text(session, item.unit_id, item.text_hash, before=item.id)
     if first is not None:
         item.status = DUPLICATE
         item.duplicate_of = first.id
@@ -213,3 +244,57 @@ def _failed_items(
             )
         )
         out.items[FAILED] += 1
+
+
+# ------------------------------------------------------------------------------ reparse
+def reparse(job: Job, envelope: Envelope, session: Session) -> str:
+    """Parse a recorded envelope again from its raw copy and update its items in place
+    (same ids, so adoptions and other events stay attached). Returns a Chinese note."""
+    path = rawstore.raw_path(job.raw_dir, envelope.sha256)
+    if envelope.source == "import":
+        return "台账导入的数据无原件，跳过"
+    if not path.exists():
+        return f"原件 {path} 不存在，无法重新解析"
+    incoming = Incoming(
+        source=envelope.source,
+        raw=path.read_bytes(),
+        name=envelope.path.rsplit("/", 1)[-1] if envelope.path else (envelope.subject or ""),
+        received_at=envelope.received_at,
+        folder_unit=envelope.folder_unit,
+        sidecar_unit=envelope.sidecar_unit,
+        sender=envelope.sender if envelope.source == "dropfolder" else None,
+    )
+    existing = {
+        i.part: i for i in session.exec(select(Item).where(Item.envelope_id == envelope.id))
+    }
+    try:
+        extracted = extract(incoming)
+    except DocumentError as exc:
+        envelope.status, envelope.reason = ENV_FAILED, exc.message
+        return exc.message
+    envelope.status = ENV_IGNORED if extracted.ignored else ENV_PARSED
+    envelope.reason = extracted.ignored
+    ids = store.unit_ids(session)
+    clerk = store.clerk_addresses(session)
+    ctx = Context(
+        subject=extracted.subject,
+        sender=extracted.sender or incoming.sender,
+        sender_name=extracted.sender_name,
+        folder_unit=incoming.folder_unit,
+        sidecar_unit=incoming.sidecar_unit,
+    )
+    for part, doc in enumerate(extracted.documents):
+        draft = build(doc, ctx, job.roster, job.rules, clerk)
+        item = existing.pop(part, None)
+        if item is None:
+            item = _item(envelope, part, draft, incoming, ids)
+            session.add(item)
+            session.flush()
+        else:
+            _apply(item, draft, ids)
+        _dedupe(session, item)
+        session.add(item)
+        session.flush()
+    for gone in existing.values():
+        gone.status, gone.reason = IGNORED, "重新解析后此部分已不存在"
+    return f"重新解析得到 {len(extracted.documents)} 条"

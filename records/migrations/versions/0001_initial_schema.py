@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 19:12:12.708347
+Create Date: 2026-11-26 19:27:52.165186
 """
 
 from collections.abc import Sequence
@@ -36,6 +36,8 @@ def upgrade() -> None:
         sa.Column("received_at", records.models.UTCDateTime(), nullable=False),
         sa.Column("sender", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column("folder_unit", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("sidecar_unit", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
@@ -46,6 +48,17 @@ def upgrade() -> None:
     with op.batch_alter_table("envelope", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_envelope_message_id"), ["message_id"], unique=False)
 
+    op.create_table(
+        "imap_checkpoint",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("mailbox", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("folder", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
+        sa.Column("last_uid", sa.BigInteger(), nullable=False),
+        sa.Column("updated_at", records.models.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("mailbox", "folder", name="uq_checkpoint_folder"),
+    )
     op.create_table(
         "notification",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -292,6 +305,7 @@ def downgrade() -> None:
     op.drop_table("unit")
     op.drop_table("solicitation")
     op.drop_table("notification")
+    op.drop_table("imap_checkpoint")
     with op.batch_alter_table("envelope", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_envelope_message_id"))
 

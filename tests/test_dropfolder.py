@@ -1,0 +1,707 @@
+"""The OA drop folder (SPEC §1.2), end to end through the real CLI and, for races the
+CLI cannot stage, through the DropFolder class itself."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import re
+import shutil
+from datetime import datetime
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import docx
+import pytest
+
+from ingest.dropfolder import DropFolder
+
+TZ = ZoneInfo("Asia/Shanghai")
+DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# SPEC §3's example: 16 characters + 4 words (38.6, 52%, PPP, 3) = 20.
+BODY20 = "今年完成投资38.6亿元，增长52%。PPP项目3个。"
+
+
+# ------------------------------------------------------------------------------ helpers
+def docx_bytes(title: str | None, paragraphs: list[str], heading: bool = True) -> bytes:
+    document = docx.Document()
+    if title is not None:
+        if heading:
+            document.add_heading(title, level=1)
+        else:
+            document.add_paragraph(title)
+    for text in paragraphs:
+        document.add_paragraph(text)
+    buf = io.BytesIO()
+    document.save(buf)
+    return buf.getvalue()
+
+
+def put(path: Path, data: bytes | str, encoding: str = "utf-8", when: float | None = None) -> Path:
+    """Write a file (creating its folder); optionally set its mtime (epoch seconds)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode(encoding) if isinstance(data, str) else data)
+    if when is not None:
+        os.utime(path, (when, when))
+    return path
+
+
+def eml_bytes(subject: str, body: str, attachments: list[tuple[str, bytes]]) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "王小明 <wxm_info@example.com>"
+    msg["To"] = "lcqzwxx@163.com"
+    msg["Subject"] = subject
+    msg["Date"] = "Fri, 05 Apr 2019 09:30:00 +0800"
+    msg["Message-ID"] = f"<{abs(hash(subject))}@example.com>"
+    msg.set_content(body)
+    for name, data in attachments:
+        msg.add_attachment(data, maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=name)
+    return msg.as_bytes()
+
+
+def cli_json(zwxx, *args: str) -> list[dict]:
+    return json.loads(zwxx(*args, "--json").stdout)
+
+
+def by_attachment(items: list[dict]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for item in items:
+        assert item["attachment"] not in out, f"two items for {item['attachment']}"
+        out[item["attachment"]] = item
+    return out
+
+
+def today() -> set[str]:
+    """Today's date folder (a set: a test may straddle midnight in Asia/Shanghai)."""
+    return {datetime.now(TZ).strftime("%Y-%m-%d")}
+
+
+def stored(drop: Path, where: str) -> dict[str, list[Path]]:
+    """Files under drop/<where>/<date>/, keyed by their path below the date folder."""
+    out: dict[str, list[Path]] = {}
+    base = drop / where
+    if not base.is_dir():
+        return out
+    for day in base.iterdir():
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.name), day
+        for path in day.rglob("*"):
+            if path.is_file():
+                out.setdefault(path.relative_to(day).as_posix(), []).append(path)
+    return out
+
+
+def left_in_drop(drop: Path) -> list[str]:
+    """Files still waiting in the drop folder (outside archive/ and failed/)."""
+    return sorted(
+        p.relative_to(drop).as_posix()
+        for p in drop.rglob("*")
+        if p.is_file() and p.relative_to(drop).parts[0] not in ("archive", "failed")
+    )
+
+
+def at(text: str) -> float:
+    """An Asia/Shanghai wall-clock time as epoch seconds."""
+    return datetime.fromisoformat(text).replace(tzinfo=TZ).timestamp()
+
+
+# ----------------------------------------------------------------------- the three layouts
+def test_unit_subfolders_docx_and_text_encodings(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    before = today()
+    put(
+        drop / "区发改委" / "【调研】全区投资情况.docx",
+        docx_bytes("关于全区投资情况的调研报告", [BODY20, "供稿：区发改委  撰稿：李明"]),
+        when=at("2019-04-05T09:30:00"),
+    )
+    put(
+        drop / "区民政局" / "养老服务.txt",
+        "\ufeff【动态】区民政局推进养老服务\n" + BODY20 + "\n联系电话：6212345\n",
+        when=at("2019-04-06T10:00:00"),
+    )
+    gb_body = "凤城街道召开会议，部署安全生产工作，会议由刘䶮主持。"  # 䶮: GB18030, not GBK
+    put(
+        drop / "凤城街道" / "安全生产.txt",
+        "【动态】凤城街道召开安全生产会议\r\n" + gb_body + "\r\n",
+        encoding="gb18030",
+        when=at("2019-04-07T11:00:00"),
+    )
+
+    result = zwxx("poll")
+    assert "本次处理 3 件" in result.stdout and "新计数 3 条" in result.stdout
+    assert "已处理 3 件" in result.stderr
+
+    items = by_attachment(cli_json(zwxx, "items"))
+    assert set(items) == {"【调研】全区投资情况.docx", "养老服务.txt", "安全生产.txt"}
+
+    fgw = items["【调研】全区投资情况.docx"]
+    assert fgw["unit"] == "区发展和改革委员会"  # alias 区发改委 resolved
+    assert fgw["attribution"] == "folder" and "区发改委" in fgw["reason"]
+    assert fgw["title"] == "关于全区投资情况的调研报告"
+    assert fgw["category"] == "research" and "调研" in fgw["category_reason"]
+    assert fgw["chars"] == 20  # the sign-off line does not count
+    assert fgw["author"] == "李明"
+    assert fgw["counted"] is True and fgw["status"] == "counted"
+    assert fgw["received_at"] == "2019-04-05T09:30:00+08:00"  # the OA timestamp (mtime)
+
+    mz = items["养老服务.txt"]
+    assert mz["unit"] == "区民政局"
+    assert mz["title"] == "区民政局推进养老服务"  # BOM and tag gone
+    assert mz["category"] == "dynamic" and "动态" in mz["category_reason"]
+    assert mz["chars"] == 20
+    assert mz["received_at"] == "2019-04-06T10:00:00+08:00"
+
+    fc = items["安全生产.txt"]
+    assert fc["unit"] == "凤城街道" and fc["group"] == "towns"
+    assert fc["title"] == "凤城街道召开安全生产会议"
+    assert fc["chars"] == 26
+    assert fc["category"] == "dynamic"
+
+    envelopes = cli_json(zwxx, "envelopes")
+    assert sorted(e["path"] for e in envelopes) == [
+        "凤城街道/安全生产.txt",
+        "区发改委/【调研】全区投资情况.docx",
+        "区民政局/养老服务.txt",
+    ]
+    assert all(e["source"] == "dropfolder" and e["status"] == "parsed" for e in envelopes)
+
+    assert left_in_drop(drop) == []
+    archived = stored(drop, "archive")
+    assert set(archived) == {
+        "区发改委/【调研】全区投资情况.docx",
+        "区民政局/养老服务.txt",
+        "凤城街道/安全生产.txt",
+    }
+    days = {p.parent.parent.name for paths in archived.values() for p in paths}
+    assert days <= before | today()
+    assert not (drop / "failed").exists()
+
+
+def test_whole_message_eml_at_the_root(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    signed = docx_bytes(
+        "高新项目建设提速",
+        ["全区新开工项目12个，完成投资5.2亿元。", "供稿单位：区审计局", "撰稿人：张华"],
+    )
+    put(
+        drop / "msg-signoff.eml",
+        eml_bytes("【动态】报送信息一则", "请查收。\n\n王小明\n", [("项目建设.docx", signed)]),
+    )
+    two = [
+        ("第一篇.docx", docx_bytes("春耕生产有序推进", ["全区春耕生产有序推进。"])),
+        ("第二篇.docx", docx_bytes("农村改厕稳步实施", ["全区农村改厕稳步实施。"])),
+    ]
+    put(drop / "msg-subject.eml", eml_bytes("区民政局报送信息两篇", "请查收", two))
+
+    zwxx("poll")
+    items = by_attachment(cli_json(zwxx, "items"))
+    # Cover notes ("请查收") are not items; each attached document is one item.
+    assert set(items) == {"项目建设.docx", "第一篇.docx", "第二篇.docx"}
+
+    signoff = items["项目建设.docx"]
+    assert signoff["unit"] == "区审计局"
+    assert signoff["attribution"] == "name" and "落款" in signoff["reason"]
+    assert signoff["title"] == "高新项目建设提速"
+    assert signoff["category"] == "dynamic" and "邮件主题" in signoff["category_reason"]
+    assert signoff["author"] == "张华"
+    assert signoff["counted"] is True
+
+    for name in ("第一篇.docx", "第二篇.docx"):
+        assert items[name]["unit"] == "区民政局"
+        assert "邮件主题" in items[name]["reason"]
+        assert items[name]["counted"] is True
+    assert items["第一篇.docx"]["envelope_id"] == items["第二篇.docx"]["envelope_id"]
+
+    envelopes = {e["path"]: e for e in cli_json(zwxx, "envelopes")}
+    assert set(envelopes) == {"msg-signoff.eml", "msg-subject.eml"}
+    assert envelopes["msg-subject.eml"]["subject"] == "区民政局报送信息两篇"
+    assert envelopes["msg-subject.eml"]["sender"] == "wxm_info@example.com"
+    assert left_in_drop(drop) == []
+    assert set(stored(drop, "archive")) == {"msg-signoff.eml", "msg-subject.eml"}
+
+
+def test_sidecar_gives_unit_and_received_at(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    put(drop / "a1.docx", docx_bytes("农业产业化成效明显", ["全区新增龙头企业3家。"]))
+    put(
+        drop / "a1.docx.json",
+        json.dumps(
+            {"unit": "区发改委", "sender": "oa@laiwu.gov.cn", "received_at": "2019-04-05T09:30:00"},
+            ensure_ascii=False,
+        ),
+    )
+    # UTC at the end of April is already May in Asia/Shanghai: the item is a May item.
+    put(drop / "区民政局" / "b2.txt", "社区服务提质增效\n全区社区服务中心实现全覆盖。\n")
+    put(
+        drop / "区民政局" / "b2.txt.json",
+        '{"received_at": "2019-04-30T17:30:00Z"}',
+        encoding="utf-8-sig",
+    )
+
+    zwxx("poll")
+    items = by_attachment(cli_json(zwxx, "items"))
+    assert items["a1.docx"]["unit"] == "区发展和改革委员会"  # alias in the sidecar
+    assert items["a1.docx"]["attribution"] == "sidecar"
+    assert "附带说明" in items["a1.docx"]["reason"]
+    assert items["a1.docx"]["received_at"] == "2019-04-05T09:30:00+08:00"
+    assert items["b2.txt"]["unit"] == "区民政局"
+    assert items["b2.txt"]["attribution"] == "folder"
+    assert items["b2.txt"]["received_at"] == "2019-05-01T01:30:00+08:00"
+    may = cli_json(zwxx, "items", "--month", "2019-05")
+    assert [i["attachment"] for i in may] == ["b2.txt"]
+
+    envelopes = {e["path"]: e for e in cli_json(zwxx, "envelopes")}
+    assert envelopes["a1.docx"]["received_at"] == "2019-04-05T09:30:00+08:00"
+
+    assert left_in_drop(drop) == []
+    archived = stored(drop, "archive")
+    assert set(archived) == {"a1.docx", "a1.docx.json", "区民政局/b2.txt", "区民政局/b2.txt.json"}
+    (side,) = archived["a1.docx.json"]
+    assert json.loads(side.read_text(encoding="utf-8"))["unit"] == "区发改委"
+
+
+def test_sub_folder_and_sidecar_naming_different_units_go_to_review(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    put(drop / "区民政局" / "e5.txt", "标题一则\n正文内容一段。\n")
+    put(drop / "区民政局" / "e5.txt.json", '{"unit": "区财政局"}')
+    put(drop / "区民政局" / "e6.txt", "标题二则\n正文内容两段。\n")
+    put(drop / "区民政局" / "e6.txt.json", '{"unit": "莱芜区民政局"}')  # an alias: they agree
+    zwxx("poll")
+    items = by_attachment(cli_json(zwxx, "items"))
+    conflict = items["e5.txt"]
+    assert conflict["status"] == "review" and conflict["counted"] is False
+    assert conflict["unit"] is None
+    assert "区民政局" in conflict["reason"] and "区财政局" in conflict["reason"]
+    assert items["e6.txt"]["unit"] == "区民政局" and items["e6.txt"]["counted"] is True
+
+
+def test_sidecar_sender_is_recorded(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    put(drop / "c3.txt", "标题一则\n正文内容一段。\n")
+    put(drop / "c3.txt.json", '{"unit": "区审计局", "sender": "OA@Laiwu.gov.cn"}')
+    zwxx("poll")
+    (envelope,) = cli_json(zwxx, "envelopes")
+    assert envelope["sender"] == "oa@laiwu.gov.cn"
+
+
+# --------------------------------------------------------------------------- settling
+def test_file_still_changing_is_not_taken_until_it_settles(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    slow = {"ZWXX_DROPFOLDER__SETTLE_SECONDS": "600"}
+    fresh = put(drop / "区民政局" / "刚写完.txt", "新闻一则\n全区开展志愿服务活动。\n")
+    old_file = put(drop / "区财政局" / "旧文件.txt", "财政一则\n全区财政收入稳定增长。\n")
+    os.utime(old_file, (old_file.stat().st_mtime - 3600,) * 2)
+    put(drop / "区财政局" / "旧文件.txt.json", '{"received_at": "2019-04-05T09:30:00"}')
+
+    first = zwxx("poll", env=slow)
+    assert "本次处理 0 件" in first.stdout
+    assert cli_json(zwxx, "envelopes") == []
+    assert fresh.exists() and old_file.exists()  # a fresh sidecar holds its file back too
+
+    hour_ago = fresh.stat().st_mtime - 3600
+    for path in (fresh, old_file.with_name("旧文件.txt.json")):
+        os.utime(path, (hour_ago, hour_ago))
+    second = zwxx("poll", env=slow)
+    assert "本次处理 2 件" in second.stdout
+    assert len(cli_json(zwxx, "envelopes")) == 2
+    assert left_in_drop(drop) == []
+
+
+def test_settle_uses_the_clock_and_the_sidecar(tmp_path: Path) -> None:
+    t0 = at("2019-04-05T09:00:00")
+    now = [t0 + 5]
+    folder = DropFolder(tmp_path, TZ, settle_seconds=10, clock=lambda: now[0])
+    doc = put(tmp_path / "区民政局" / "x.txt", "标题\n正文。\n", when=t0)
+    assert folder.candidates() == []
+    now[0] = t0 + 11
+    assert folder.candidates() == [doc]
+    put(tmp_path / "区民政局" / "x.txt.json", "{}", when=t0 + 8)
+    assert folder.candidates() == []  # the sidecar changed 3 s ago
+    now[0] = t0 + 18
+    assert folder.candidates() == [doc]
+
+
+def test_temporary_and_hidden_files_are_not_candidates(tmp_path: Path) -> None:
+    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
+    real = put(tmp_path / "区民政局" / "正式.docx", b"x")
+    for name in ("~$正式.docx", ".正式.docx.swp", "正式.docx.tmp", "下载.part", "a.crdownload"):
+        put(tmp_path / "区民政局" / name, b"x")
+    put(tmp_path / ".hidden" / "x.txt", b"x")
+    put(tmp_path / "archive" / "2019-04-05" / "old.txt", b"x")
+    put(tmp_path / "failed" / "2019-04-05" / "old.txt", b"x")
+    put(tmp_path / "failed" / "2019-04-05" / "old.txt.error.txt", b"x")
+    put(tmp_path / "lonely.txt.json", b"{}")
+    assert folder.candidates() == [real]
+
+
+# ----------------------------------------------------------------- archive and failed/
+def test_unreadable_files_go_to_failed_with_a_reason(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    noise = random.Random(20190405).randbytes(6000)
+    inputs = {
+        "区发改委/坏文件.docx": noise,
+        "区民政局/旧格式.doc": OLE2 + bytes(1024),
+        "区财政局/好文件.docx": docx_bytes("财政资金直达基层", ["全区直达资金支出进度加快。"]),
+        "坏的附带.txt": "标题\n正文。\n".encode(),
+        "坏的附带.txt.json": b"{not json",
+        "区民政局/旧格式.doc.json": b'{"received_at": "2019-04-05T09:30:00"}',
+    }
+    for rel, data in inputs.items():
+        put(drop / rel, data)
+
+    result = zwxx("poll")
+    assert "无法读取 3 件" in result.stdout
+    assert "[注意]" in result.stderr and "坏文件.docx" in result.stderr
+
+    envelopes = {e["path"]: e for e in cli_json(zwxx, "envelopes")}
+    assert set(envelopes) == {
+        "区发改委/坏文件.docx",
+        "区民政局/旧格式.doc",
+        "区财政局/好文件.docx",
+        "坏的附带.txt",
+    }
+    failed = stored(drop, "failed")
+    for rel in ("区发改委/坏文件.docx", "区民政局/旧格式.doc", "坏的附带.txt"):
+        envelope = envelopes[rel]
+        assert envelope["status"] == "failed"
+        assert CJK.search(envelope["reason"] or ""), envelope["reason"]
+        (error_file,) = failed[rel + ".error.txt"]
+        assert error_file.read_text(encoding="utf-8").strip() == envelope["reason"]
+        (moved,) = failed[rel]
+        assert moved.read_bytes() == inputs[rel]
+    assert "附带说明文件" in envelopes["坏的附带.txt"]["reason"]
+    # The sidecar goes with its file.
+    assert "区民政局/旧格式.doc.json" in failed
+    assert "坏的附带.txt.json" in failed
+
+    items = cli_json(zwxx, "items")
+    assert [i["attachment"] for i in items] == ["好文件.docx"]  # failures are no items
+
+    # Nothing is deleted: every input is somewhere under archive/ or failed/, unchanged.
+    assert left_in_drop(drop) == []
+    archived = stored(drop, "archive")
+    for rel, data in inputs.items():
+        homes = archived.get(rel, []) + failed.get(rel, [])
+        assert len(homes) == 1, rel
+        assert homes[0].read_bytes() == data
+    assert "区财政局/好文件.docx" in archived
+    everything = [p for p in drop.rglob("*") if p.is_file()]
+    assert len(everything) == len(inputs) + 3  # + three .error.txt
+
+
+def test_bad_sidecar_time_fails_and_a_corrected_sidecar_is_taken(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    text = "工作推进\n全区重点项目推进顺利。\n"
+    put(drop / "区民政局" / "d4.txt", text)
+    put(drop / "区民政局" / "d4.txt.json", '{"received_at": "四月五日"}')
+    zwxx("poll")
+    failed = stored(drop, "failed")
+    (error_file,) = failed["区民政局/d4.txt.error.txt"]
+    assert "附带说明文件" in error_file.read_text(encoding="utf-8")
+    (envelope,) = cli_json(zwxx, "envelopes")
+    assert envelope["status"] == "failed" and envelope["path"] == "区民政局/d4.txt"
+    assert cli_json(zwxx, "items") == []
+
+    # The OA exports it again with a valid sidecar: the same bytes are now taken.
+    put(drop / "区民政局" / "d4.txt", text)
+    put(drop / "区民政局" / "d4.txt.json", '{"received_at": "2019-04-05 09:30"}')
+    zwxx("poll")
+    (item,) = cli_json(zwxx, "items")
+    assert item["unit"] == "区民政局" and item["counted"] is True
+    assert item["received_at"] == "2019-04-05T09:30:00+08:00"
+    assert left_in_drop(drop) == []
+    assert "区民政局/d4.txt" in stored(drop, "archive")
+
+
+def test_archive_never_overwrites_a_file_of_the_same_name(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    versions = [
+        docx_bytes("春季植树活动", ["全区组织干部群众义务植树1.2万株。"]),
+        docx_bytes("夏粮收购开局良好", ["截至目前，全区已收购小麦3万吨，价格平稳。"]),
+        docx_bytes("秋冬季大气污染防治", ["全区对42家重点企业实施错峰生产，检查工地17处。"]),
+    ]
+    sides = [f'{{"received_at": "2019-04-0{n}T09:00:00"}}' for n in (1, 2, 3)]
+    for data, side in zip(versions, sides, strict=True):
+        put(drop / "区民政局" / "工作动态.docx", data)
+        put(drop / "区民政局" / "工作动态.docx.json", side)
+        zwxx("poll")
+        assert left_in_drop(drop) == []
+
+    archived = stored(drop, "archive")
+    names = sorted(k for k in archived if k.endswith(".docx"))
+    assert names == [
+        "区民政局/工作动态 (2).docx",
+        "区民政局/工作动态 (3).docx",
+        "区民政局/工作动态.docx",
+    ]
+    assert {archived[n][0].read_bytes() for n in names} == set(versions)
+    for name in names:  # each sidecar sits beside its own file
+        (doc,) = archived[name]
+        (side,) = archived[name + ".json"]
+        assert side.read_text(encoding="utf-8") == sides[versions.index(doc.read_bytes())]
+    envelopes = cli_json(zwxx, "envelopes")
+    assert len({e["sha256"] for e in envelopes}) == 3
+    assert [i["title"] for i in cli_json(zwxx, "items")] == [
+        "春季植树活动",
+        "夏粮收购开局良好",
+        "秋冬季大气污染防治",
+    ]
+
+
+# ------------------------------------------------------------------------- duplicates
+def test_same_bytes_again_are_not_counted_twice(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    data = docx_bytes("网格化管理全覆盖", ["全区网格化管理实现全覆盖，共划分网格210个。"])
+    put(drop / "区民政局" / "网格.docx", data)
+    zwxx("poll")
+    (first,) = cli_json(zwxx, "envelopes")
+
+    put(drop / "区民政局" / "网格.docx", data)  # the OA exports it again
+    put(drop / "区民政局" / "网格（重发）.docx", data)
+    again = zwxx("poll")
+    assert "此前已处理 2 件" in again.stdout and "新计数 0 条" in again.stdout
+
+    assert cli_json(zwxx, "envelopes") == [first]
+    (item,) = cli_json(zwxx, "items")
+    assert item["counted"] is True
+    assert left_in_drop(drop) == []
+    archived = stored(drop, "archive")
+    assert set(archived) == {
+        "区民政局/网格.docx",
+        "区民政局/网格 (2).docx",
+        "区民政局/网格（重发）.docx",
+    }
+    assert all(paths[0].read_bytes() == data for paths in archived.values())
+
+
+def test_same_text_as_another_file_is_a_duplicate(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    body = "全区新建口袋公园12处，新增绿地面积3.5万平方米。"
+    put(
+        drop / "区民政局" / "公园.docx",
+        docx_bytes("口袋公园建设", [body]),
+        when=at("2019-04-05T09:00:00"),
+    )
+    put(drop / "区民政局" / "公园.txt", f"口袋公园建设\n{body}\n", when=at("2019-04-05T10:00:00"))
+    other = f"口袋公园建设\n{body}\n供稿：区财政局\n"  # other bytes, same text
+    put(drop / "区财政局" / "公园.txt", other, when=at("2019-04-05T11:00:00"))
+    zwxx("poll")
+
+    items = cli_json(zwxx, "items")
+    assert [(i["unit"], i["attachment"]) for i in items] == [
+        ("区民政局", "公园.docx"),
+        ("区民政局", "公园.txt"),
+        ("区财政局", "公园.txt"),
+    ]
+    original, copy, other_unit = items
+    assert original["status"] == "counted" and original["counted"] is True
+    assert copy["status"] == "duplicate" and copy["counted"] is False
+    assert str(original["id"]) in copy["reason"] and "重复" in copy["reason"]
+    assert other_unit["counted"] is True  # same text from another unit is its own item
+    assert len(cli_json(zwxx, "envelopes")) == 3
+    assert left_in_drop(drop) == []
+
+
+# ----------------------------------------------------------------------------- review
+def test_unknown_folder_and_unnamed_unit_go_to_review(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    put(drop / "区新设局" / "新闻.txt", "工作推进\n全区重点工作推进顺利。\n")
+    put(drop / "无名.txt", "工作推进会召开\n会议部署了下一阶段重点工作。\n")
+    put(
+        drop / "两家.txt",
+        "联合开展检查\n区民政局和区财政局联合开展专项检查。\n供稿：区民政局、区财政局\n",
+    )
+    zwxx("poll")
+
+    items = by_attachment(cli_json(zwxx, "items"))
+    for item in items.values():
+        assert item["status"] == "review" and item["counted"] is False
+        assert item["unit"] is None
+    assert "区新设局" in items["新闻.txt"]["reason"]
+    assert "不是名册中的单位" in items["新闻.txt"]["reason"]
+    assert "未找到报送单位" in items["无名.txt"]["reason"]
+    assert "多个单位" in items["两家.txt"]["reason"]
+    assert left_in_drop(drop) == []  # review items are recorded, their files archived
+    assert set(stored(drop, "archive")) == {"区新设局/新闻.txt", "无名.txt", "两家.txt"}
+
+
+# ------------------------------------------------------------- races and locked files
+def test_file_vanishing_between_listing_and_reading_is_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
+    for n in range(3):
+        put(
+            tmp_path / "区民政局" / f"{n}.txt",
+            f"标题{n}\n正文{n}。\n",
+            when=at(f"2019-04-0{n + 1}T09:00"),
+        )
+    listed = folder.candidates()
+    assert [p.name for p in listed] == ["0.txt", "1.txt", "2.txt"]
+    listed[1].unlink()  # the OA (or a colleague) takes it back
+    monkeypatch.setattr(folder, "candidates", lambda: listed)
+    taken = list(folder.incoming())
+    assert [i.name for i in taken] == ["0.txt", "2.txt"]
+    assert taken[0].folder_unit == "区民政局" and taken[0].raw == "标题0\n正文0。\n".encode()
+    assert folder.problems == []
+
+    # Recorded, then gone before the move: no error, nothing invented.
+    listed[2].unlink()
+    folder.after_commit(taken[1], "parsed", None)
+    folder.after_commit(taken[1], "failed", "无法读取")
+    assert list(tmp_path.rglob("2.txt*")) == []
+
+
+def test_file_vanishing_during_iteration_is_skipped(tmp_path: Path) -> None:
+    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
+    for n in range(3):
+        put(tmp_path / f"{n}.txt", f"标题{n}\n正文{n}。\n", when=at(f"2019-04-0{n + 1}T09:00"))
+    stream = folder.incoming()
+    assert next(stream).name == "0.txt"
+    (tmp_path / "1.txt").unlink()
+    assert [i.name for i in stream] == ["2.txt"]
+
+
+def test_file_that_cannot_be_read_waits_for_the_next_poll(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = put(tmp_path / "区民政局" / "锁定.docx", b"locked")
+    free = put(tmp_path / "区民政局" / "可读.txt", "标题\n正文。\n")
+    real_read = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == locked:  # what Windows sharing or a missing permission looks like
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read(self)
+
+    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
+    with monkeypatch.context() as m:
+        m.setattr(Path, "read_bytes", read_bytes)
+        assert [i.name for i in folder.incoming()] == ["可读.txt"]
+    assert locked.exists() and free.exists()
+    assert any("锁定.docx" in p and "无权读取" in p for p in folder.problems)
+    assert not (tmp_path / "failed").exists()  # not a failure: just not yet
+
+    later = DropFolder(tmp_path, TZ, settle_seconds=0)
+    assert sorted(i.name for i in later.incoming()) == ["可读.txt", "锁定.docx"]
+
+
+def test_file_without_read_permission_is_left_for_the_next_poll(tmp_path: Path) -> None:
+    locked = put(tmp_path / "区民政局" / "无权限.txt", "标题\n正文。\n")
+    locked.chmod(0)
+    try:
+        if os.geteuid() == 0:
+            pytest.skip("running as root: chmod 000 does not stop root from reading the file")
+        folder = DropFolder(tmp_path, TZ, settle_seconds=0)
+        assert list(folder.incoming()) == []
+        assert locked.exists()
+        assert any("无权读取" in p for p in folder.problems)
+    finally:
+        locked.chmod(0o644)
+    assert [i.name for i in DropFolder(tmp_path, TZ, settle_seconds=0).incoming()] == ["无权限.txt"]
+
+
+def test_moves_keep_the_sidecar_and_never_overwrite(tmp_path: Path) -> None:
+    # 07:00 in Asia/Shanghai is still the previous day in UTC: the folder uses local time.
+    moment = at("2019-04-06T07:00:00")
+    folder = DropFolder(tmp_path, TZ, settle_seconds=0, clock=lambda: moment)
+    outcomes = ["parsed", "duplicate", "failed", "failed"]
+    for n, status in enumerate(outcomes):
+        put(tmp_path / "区民政局" / "同名.txt", f"标题\n第{n}版。\n", when=moment - 60)
+        put(tmp_path / "区民政局" / "同名.txt.json", f'{{"sender": "v{n}@x.cn"}}', when=moment - 60)
+        (item,) = folder.incoming()
+        folder.after_commit(item, status, f"无法读取：第{n}版")
+    archived = tmp_path / "archive" / "2019-04-06" / "区民政局"
+    failed = tmp_path / "failed" / "2019-04-06" / "区民政局"
+    assert sorted(p.name for p in archived.iterdir()) == [
+        "同名 (2).txt",
+        "同名 (2).txt.json",
+        "同名.txt",
+        "同名.txt.json",
+    ]
+    assert sorted(p.name for p in failed.iterdir()) == [
+        "同名 (2).txt",
+        "同名 (2).txt.error.txt",
+        "同名 (2).txt.json",
+        "同名.txt",
+        "同名.txt.error.txt",
+        "同名.txt.json",
+    ]
+    assert (archived / "同名 (2).txt").read_text(encoding="utf-8") == "标题\n第1版。\n"
+    assert (archived / "同名 (2).txt.json").read_text(encoding="utf-8") == '{"sender": "v1@x.cn"}'
+    assert (failed / "同名 (2).txt.json").read_text(encoding="utf-8") == '{"sender": "v3@x.cn"}'
+    assert (failed / "同名 (2).txt.error.txt").read_text(encoding="utf-8") == "无法读取：第3版\n"
+    assert list((tmp_path / "区民政局").iterdir()) == []
+
+
+class Killed(BaseException):
+    """What SIGKILL looks like from inside: nothing after it runs."""
+
+
+def test_file_replaced_while_being_recorded_is_not_archived_unread(tmp_path: Path) -> None:
+    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
+    path = put(
+        tmp_path / "区民政局" / "修改稿.txt", "标题\n第一版。\n", when=at("2019-04-05T09:00")
+    )
+    (item,) = folder.incoming()
+    assert item.raw == "标题\n第一版。\n".encode()
+    # The OA exports a corrected version under the same name while the first is recorded.
+    second = "标题\n第二版，内容有修改。\n"
+    put(path, second, when=at("2019-04-05T09:01"))
+    folder.after_commit(item, "parsed", None)
+    assert path.read_text(encoding="utf-8") == second  # not archived: it was never read
+    assert not (tmp_path / "archive").exists() or not any((tmp_path / "archive").rglob("*.txt"))
+    assert any("修改稿.txt" in p and "替换" in p for p in folder.problems)
+
+    later = DropFolder(tmp_path, TZ, settle_seconds=0)
+    (again,) = later.incoming()
+    assert again.raw == second.encode()
+    later.after_commit(again, "parsed", None)
+    assert not path.exists()
+    (archived,) = (tmp_path / "archive").rglob("修改稿*.txt")
+    assert archived.read_text(encoding="utf-8") == second
+
+
+def test_crash_between_moving_a_file_and_its_sidecar_strands_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unit = tmp_path / "区民政局"
+    put(unit / "报告.txt", "标题\n正文。\n", when=at("2019-04-05T09:00"))
+    put(
+        unit / "报告.txt.json",
+        '{"received_at": "2019-04-05T09:00:00"}',
+        when=at("2019-04-05T09:00"),
+    )
+    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
+    (item,) = folder.incoming()
+
+    real_move, moved = shutil.move, []
+
+    def move_then_die(src, dst):
+        if moved:
+            raise Killed
+        moved.append(Path(src).name)
+        return real_move(src, dst)
+
+    with monkeypatch.context() as m:
+        m.setattr(shutil, "move", move_then_die)
+        with pytest.raises(Killed):
+            folder.after_commit(item, "parsed", None)
+    assert len(moved) == 1  # killed between the two moves
+
+    # Whatever is left must be taken by the next poll: a stray sidecar would never be,
+    # and would be read as the metadata of the next file called 报告.txt.
+    leftovers = sorted(unit.iterdir())
+    assert leftovers
+    after = DropFolder(tmp_path, TZ, settle_seconds=0)
+    assert after.candidates() == leftovers
+    for again in after.incoming():
+        after.after_commit(again, "seen", None)
+    assert list(unit.iterdir()) == []
+    archived = sorted(p.name for p in (tmp_path / "archive").rglob("*") if p.is_file())
+    assert len(archived) == 2 and archived.count("报告.txt.json") == 1
