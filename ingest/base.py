@@ -24,7 +24,7 @@ class Incoming:
     provenance: dict[str, Any] = field(default_factory=dict)  # path | mailbox/folder/uid...
     message_id: str | None = None  # known before parsing (IMAP), to recognise re-scans
     failure: str | None = None  # set when the source could not take it (e.g. too large)
-    digest: str | None = None  # identity when the bytes are not what identifies it
+    identity: str | None = None  # when the bytes alone are not what identifies it
 
 
 class Source(Protocol):

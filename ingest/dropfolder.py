@@ -62,7 +62,20 @@ class DropFolder:
             if entry.name in (ARCHIVE, FAILED) or entry.name.startswith(_SKIP_PREFIXES):
                 continue
             if entry.is_dir():
-                found.extend(p for p in sorted(entry.iterdir()) if self._wanted(p))
+                try:
+                    children = sorted(entry.iterdir())
+                except OSError as exc:  # vanished or unreadable: the rest still runs
+                    self.problems.append(
+                        f"文件夹“{entry.name}”无法读取（{exc.strerror}），下次再试"
+                    )
+                    continue
+                found.extend(p for p in children if self._wanted(p))
+                nested = [p.name for p in children if p.is_dir()]
+                if nested:
+                    self.problems.append(
+                        f"“{entry.name}”下的子文件夹（{'、'.join(nested)}）不会被收取："
+                        "请把文件直接放在单位文件夹中"
+                    )
             elif self._wanted(entry):
                 found.append(entry)
         ready = [p for p in found if self._settled(p)]
@@ -107,7 +120,7 @@ class DropFolder:
                     received_at=datetime.fromtimestamp(stat.st_mtime, self.tz),
                     provenance={"path": str(rel)},
                     failure=f"文件大小超过 {MAX_FILE // 1024 // 1024} MB，未处理",
-                    digest=sha256(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()),
+                    identity=sha256(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()),
                 )
             data = path.read_bytes()
             if path.stat().st_mtime != stat.st_mtime or len(data) != stat.st_size:
@@ -127,6 +140,8 @@ class DropFolder:
             folder_unit=rel.parts[0] if len(rel.parts) > 1 else None,
             provenance={"path": str(rel)},
         )
+        if incoming.folder_unit:
+            incoming.identity = sha256(f"{incoming.folder_unit}\0{sha256(data)}".encode())
         side = _sidecar(path)
         if side.exists():
             try:
@@ -146,7 +161,7 @@ class DropFolder:
                 # Recorded as failed under an identity that includes the sidecar, so the
                 # same file with a corrected sidecar is taken normally later.
                 incoming.failure = f"附带说明文件 {side.name} 无法读取或格式错误（{exc}）"
-                incoming.digest = sha256(data + b"\0sidecar\0" + side_bytes)
+                incoming.identity = sha256(data + b"\0sidecar\0" + side_bytes)
         return incoming
 
     def in_transaction(self, session: Session, item: Incoming) -> None:

@@ -110,6 +110,7 @@ def import_ledger(
     envelope = Envelope(
         source="import",
         sha256=digest,
+        identity=digest,
         size=len(data),
         path=path.name,
         received_at=datetime.now(tz),

@@ -70,7 +70,7 @@ class Envelope(SQLModel, table=True):
     """Every message or file seen, whatever became of it."""
 
     __table_args__ = (
-        sa.UniqueConstraint("source", "sha256", name="uq_envelope_source_sha256"),
+        sa.UniqueConstraint("source", "identity", name="uq_envelope_source_identity"),
         sa.UniqueConstraint("mailbox", "folder", "uidvalidity", "uid", name="uq_envelope_uid"),
     )
 
@@ -82,7 +82,10 @@ class Envelope(SQLModel, table=True):
     uid: int | None = Field(default=None, sa_type=sa.BigInteger)
     path: str | None = None
     message_id: str | None = Field(default=None, max_length=998, index=True)
-    sha256: str = Field(max_length=64)
+    sha256: str = Field(max_length=64, index=True)  # of the raw bytes ("" if not fetched)
+    # What makes it "the same envelope" for its source: usually sha256; a drop-folder
+    # file also by its unit folder (one file sent by two units is two envelopes).
+    identity: str = Field(max_length=64)
     size: int = 0
     received_at: datetime = Field(sa_type=UTCDateTime)
     sender: str | None = None

@@ -54,16 +54,17 @@ def clerk_addresses(session: Session) -> dict[str, str]:
 def find_envelope(
     session: Session,
     source: str,
-    sha256: str,
+    identity: str,
     message_id: str | None = None,
     provenance: dict | None = None,
 ) -> Envelope | None:
-    """The envelope already recorded with these bytes; or, for a rebuilt IMAP folder
-    (new UIDVALIDITY) whose server re-encoded the messages, the one with the same
-    Message-ID taken from the same folder under an earlier UIDVALIDITY. Message-ID
-    alone is never trusted: clients do reuse them."""
+    """The envelope already recorded with this identity (usually: these bytes).
+
+    Or, for a rebuilt IMAP folder (new UIDVALIDITY) whose server re-encoded the messages,
+    the one with the same Message-ID taken from the same folder under an earlier
+    UIDVALIDITY. Message-ID alone is never trusted: clients do reuse them."""
     found = session.exec(
-        select(Envelope).where(Envelope.source == source, Envelope.sha256 == sha256)
+        select(Envelope).where(Envelope.source == source, Envelope.identity == identity)
     ).first()
     prov = provenance or {}
     if found is None and message_id and prov.get("uidvalidity") is not None:

@@ -479,6 +479,44 @@ def test_same_bytes_again_are_not_counted_twice(workdir: Path, zwxx) -> None:
     assert all(paths[0].read_bytes() == data for paths in archived.values())
 
 
+def test_one_file_sent_by_two_units_counts_for_each(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    data = docx_bytes("联合开展安全生产大检查", ["两部门联合检查企业36家，整改隐患52处。"])
+    put(drop / "区应急管理局" / "联合检查.docx", data)
+    put(drop / "区市场监管局" / "联合检查.docx", data)  # the same bytes from another unit
+    zwxx("poll")
+    items = cli_json(zwxx, "items")
+    assert sorted(i["unit"] for i in items) == ["区市场监督管理局", "区应急管理局"]
+    assert all(i["counted"] for i in items)
+    envelopes = cli_json(zwxx, "envelopes")
+    assert len(envelopes) == 2 and len({e["sha256"] for e in envelopes}) == 1
+    put(drop / "区应急管理局" / "联合检查.docx", data)  # re-exported: still once per unit
+    assert "新计数 0 条" in zwxx("poll").stdout
+
+
+def test_unreadable_unit_folder_does_not_stop_the_poll(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    put(drop / "区民政局" / "a.txt", "养老服务\n全区新建养老服务站5处。\n")
+    put(drop / "区民政局" / "旧稿" / "b.txt", "旧稿\n不应被收取。\n")
+    out = zwxx("poll")
+    assert "新计数 1 条" in out.stdout
+    assert "旧稿" in out.stderr and "不会被收取" in out.stderr
+    source = DropFolder(drop, ZoneInfo("Asia/Shanghai"), settle_seconds=0)
+    real_iterdir = Path.iterdir
+
+    def flaky(self: Path):
+        if self.name == "区民政局":
+            raise PermissionError(13, "Permission denied")
+        return real_iterdir(self)
+
+    put(drop / "口镇" / "c.txt", "秋种\n口镇完成小麦播种3.2万亩。\n")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Path, "iterdir", flaky)
+        names = [p.name for p in source.candidates()]
+    assert names == ["c.txt"]
+    assert any("区民政局" in p and "无法读取" in p for p in source.problems)
+
+
 def test_same_text_as_another_file_is_a_duplicate(workdir: Path, zwxx) -> None:
     drop = workdir / "drop"
     body = "全区新建口袋公园12处，新增绿地面积3.5万平方米。"

@@ -91,23 +91,23 @@ def poll(job: Job, sources: list[Source], progress: Callable[[str], None] | None
 
 def process(job: Job, source: Source, incoming: Incoming) -> Summary:
     """Take one envelope through every stage; never raises for bad input."""
-    digest = incoming.digest
+    digest = ""
     if incoming.raw:
-        stored, _ = rawstore.store(job.raw_dir, incoming.raw)  # 1. raw copy before anything
-        digest = digest or stored
-    if digest is None:  # not fetched (too large): identified by where it is
-        digest = rawstore.sha256(repr(sorted(incoming.provenance.items())).encode())
+        digest, _ = rawstore.store(job.raw_dir, incoming.raw)  # 1. raw copy before anything
+    # Not fetched (too large): identified by where it is.
+    identity = incoming.identity or digest
+    identity = identity or rawstore.sha256(repr(sorted(incoming.provenance.items())).encode())
     result = Summary()
     try:
         with session_scope(job.engine) as session:
             seen = store.find_envelope(
-                session, incoming.source, digest, incoming.message_id, incoming.provenance
+                session, incoming.source, identity, incoming.message_id, incoming.provenance
             )
             if seen is not None:  # 2. seen before (same bytes, or a re-scanned folder)
                 result.seen_before = 1
                 status, reason = "seen", "此前已处理过相同内容"
             else:
-                envelope = _record(job, session, incoming, digest, result)  # 3-6
+                envelope = _record(job, session, incoming, digest, identity, result)  # 3-6
                 status, reason = envelope.status, envelope.reason
             source.in_transaction(session, incoming)
     except IntegrityError:
@@ -118,10 +118,13 @@ def process(job: Job, source: Source, incoming: Incoming) -> Summary:
     return result
 
 
-def _record(job: Job, session: Session, incoming: Incoming, digest: str, out: Summary) -> Envelope:
+def _record(
+    job: Job, session: Session, incoming: Incoming, digest: str, identity: str, out: Summary
+) -> Envelope:
     envelope = Envelope(
         source=incoming.source,
         sha256=digest,
+        identity=identity,
         size=len(incoming.raw),
         received_at=incoming.received_at,
         sender=incoming.sender,

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 19:27:52.165186
+Create Date: 2026-11-26 19:38:30.993943
 """
 
 from collections.abc import Sequence
@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("path", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=998), nullable=True),
         sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("identity", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("received_at", records.models.UTCDateTime(), nullable=False),
         sa.Column("sender", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
@@ -43,10 +44,11 @@ def upgrade() -> None:
         sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("mailbox", "folder", "uidvalidity", "uid", name="uq_envelope_uid"),
-        sa.UniqueConstraint("source", "sha256", name="uq_envelope_source_sha256"),
+        sa.UniqueConstraint("source", "identity", name="uq_envelope_source_identity"),
     )
     with op.batch_alter_table("envelope", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_envelope_message_id"), ["message_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_envelope_sha256"), ["sha256"], unique=False)
 
     op.create_table(
         "imap_checkpoint",
@@ -307,6 +309,7 @@ def downgrade() -> None:
     op.drop_table("notification")
     op.drop_table("imap_checkpoint")
     with op.batch_alter_table("envelope", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_envelope_sha256"))
         batch_op.drop_index(batch_op.f("ix_envelope_message_id"))
 
     op.drop_table("envelope")
