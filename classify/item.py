@@ -11,6 +11,7 @@ from classify.units import Attribution, attribute
 from classify.wordcount import count_chars, count_no_spaces, countable_lines, is_signoff
 from config.roster import Roster
 from config.rules import Rules
+from ingest.base import safe_text
 from ingest.documents import Document
 
 _LEADING_TAGS = re.compile(r"^(?:\s*[【\[「〖［『][^】\]」〗］』]{1,12}[】\]」〗］』])+\s*")
@@ -44,6 +45,7 @@ class ItemDraft:
     author: str | None
     attachment: str | None
     text_hash: str
+    review: str | None = None  # the document's own reason to be checked by the clerk
 
 
 def clean_title(title: str) -> str:
@@ -60,12 +62,19 @@ def signoff_text(paragraphs: list[str]) -> str:
 
 
 def build(
-    doc: Document,
+    document: Document,
     ctx: Context,
     roster: Roster,
     rules: Rules,
     clerk_addresses: dict[str, str] | None = None,
 ) -> ItemDraft:
+    doc = Document(
+        name=safe_text(document.name),
+        title=safe_text(document.title),
+        paragraphs=[safe_text(p) for p in document.paragraphs],
+        doc_chars=document.doc_chars,
+        review=document.review,
+    )
     body_lines = countable_lines(doc.paragraphs)
     chars = count_chars("\n".join(body_lines))
     decision = decide(
@@ -114,4 +123,5 @@ def build(
         author=author,
         attachment=doc.name,
         text_hash=text_hash(body_lines),
+        review=doc.review,
     )

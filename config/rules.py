@@ -84,6 +84,14 @@ class Quarter(_Strict):
     floor: int
 
 
+class Combine(_Strict):
+    """How several events of one item combine: only the highest counts (annex 加分 8,
+    就高不就低、不重复记分), or all of them add up."""
+
+    adoption: Literal["highest", "sum"]
+    instruction: Literal["highest", "sum"]
+
+
 class Notice(_Strict):
     praise_first: bool
     criticise_last: bool
@@ -93,6 +101,14 @@ class Notice(_Strict):
     top_units: int = Field(ge=0)
     top_people_min: int = Field(ge=0)
     top_people_max: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Notice:
+        if self.top_people_min > self.top_people_max:
+            raise ValueError("top_people_min 不能大于 top_people_max")
+        if self.idle_months_named > self.idle_months_interview:
+            raise ValueError("idle_months_named 不能大于 idle_months_interview")
+        return self
 
 
 def _exact_keys(value: dict, keys: tuple[str, ...]) -> dict:
@@ -114,6 +130,7 @@ class Rules(_Strict):
     instructions: dict[str, Instruction]
     bonuses: dict[str, Bonus]
     deductions: dict[str, Deduction]
+    combine: Combine
     quarter: Quarter
     notice: Notice
 

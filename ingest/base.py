@@ -27,6 +27,13 @@ class Incoming:
     identity: str | None = None  # when the bytes alone are not what identifies it
 
 
+def safe_text(text: str | None) -> str:
+    """Text any database stores: no NUL (PostgreSQL refuses it), no lone surrogates."""
+    if not text:
+        return ""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
 class Source(Protocol):
     """A place submissions arrive. Yields envelopes; told when each is recorded."""
 

@@ -180,37 +180,30 @@ class ImapSource:
             ).first()
 
     def in_transaction(self, session: Session, item: Incoming) -> None:
-        """Advance the folder's checkpoint to this UID (never backwards)."""
+        """Advance the folder's checkpoint to this UID (never backwards): one UPDATE,
+        an INSERT only the first time a folder is seen."""
         prov = item.provenance
         table = ImapCheckpoint.__table__
         where = (table.c.mailbox == self.box.key) & (table.c.folder == prov["folder"])
-        row = session.exec(
-            select(ImapCheckpoint).where(
-                ImapCheckpoint.mailbox == self.box.key, ImapCheckpoint.folder == prov["folder"]
-            )
-        ).first()
-        now = datetime.now(UTC)
-        if row is None:
+        uid, uidvalidity = prov["uid"], prov["uidvalidity"]
+        # Same UIDVALIDITY: raise last_uid (an expression, so a concurrent poll cannot
+        # lower it). A new UIDVALIDITY (re-scan): start over from this UID.
+        last_uid = sa.case(
+            (table.c.uidvalidity != uidvalidity, uid),
+            (table.c.last_uid < uid, uid),
+            else_=table.c.last_uid,
+        )
+        values = {"uidvalidity": uidvalidity, "last_uid": last_uid, "updated_at": datetime.now(UTC)}
+        if session.execute(sa.update(table).where(where).values(**values)).rowcount == 0:
             session.add(
                 ImapCheckpoint(
                     mailbox=self.box.key,
                     folder=prov["folder"],
-                    uidvalidity=prov["uidvalidity"],
-                    last_uid=prov["uid"],
-                    updated_at=now,
+                    uidvalidity=uidvalidity,
+                    last_uid=uid,
+                    updated_at=values["updated_at"],
                 )
             )
-            return
-        if row.uidvalidity != prov["uidvalidity"]:
-            values = {"uidvalidity": prov["uidvalidity"], "last_uid": prov["uid"]}
-        else:
-            # An expression, not a read-modify-write: a concurrent poll cannot lower it.
-            values = {
-                "last_uid": sa.case(
-                    (table.c.last_uid < prov["uid"], prov["uid"]), else_=table.c.last_uid
-                )
-            }
-        session.execute(sa.update(table).where(where).values(updated_at=now, **values))
 
     def after_commit(self, item: Incoming, status: str, reason: str | None) -> None:
         if self.box.after_recording == "mark_seen" and self.client is not None:
@@ -298,7 +291,8 @@ class ImapSource:
             )
             return Incoming("imap", b"", name, received, provenance=prov, failure=failure)
         raw = body.get(b"BODY[]") or b""
-        message_id = _message_id(body.get(_HEADER_ID) or b"")
+        # Only a re-scanned folder needs the Message-ID to recognise what it gave before.
+        message_id = _message_id(body.get(_HEADER_ID) or b"") if state.rescan else None
         return Incoming("imap", raw, name, received, provenance=prov, message_id=message_id)
 
 

@@ -22,7 +22,8 @@ def store(raw_dir: Path, data: bytes) -> tuple[str, Path]:
     path = raw_path(raw_dir, digest)
     if path.exists():
         return digest, path
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():  # a stat is cheaper than a failing mkdir per message
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:

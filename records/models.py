@@ -235,3 +235,40 @@ class Notification(SQLModel, table=True):
     error: str | None = None
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Explanation(SQLModel, table=True):
+    """An explanation (情况说明) the office accepted: cancels one solicitation deduction."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    deduction_id: int = Field(foreign_key="deduction.id", index=True)
+    unit_id: int = Field(foreign_key="unit.id")
+    date: date  # the date of the deduction it cancels (how the clerk names it)
+    recorded_by: str = ""
+    note: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EventImport(SQLModel, table=True):
+    """An events CSV already imported (by content hash): importing it again writes nothing."""
+
+    __tablename__ = "event_import"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sha256: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    name: str = ""
+    rows: int = 0
+    recorded_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FrozenReport(SQLModel, table=True):
+    """A published quarterly (or yearly) result, kept as sent (JSON)."""
+
+    __tablename__ = "frozen_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(sa_column=sa.Column(sa.String(20), nullable=False, unique=True))
+    data: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    frozen_by: str = ""
+    frozen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

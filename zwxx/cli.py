@@ -531,3 +531,7 @@ def main() -> None:
             raise
         err.print(f"内部错误（{type(exc).__name__}: {exc}）。设置 ZWXX_DEBUG=1 可查看详细信息。")
         sys.exit(1)
+
+
+# Scoring commands register themselves on the groups above.
+import zwxx.cli_scoring  # noqa: E402, F401

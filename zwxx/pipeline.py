@@ -23,7 +23,7 @@ from classify.item import Context, ItemDraft, build
 from config.roster import Roster
 from config.rules import Rules
 from ingest import rawstore
-from ingest.base import Incoming, Source
+from ingest.base import Incoming, Source, safe_text
 from ingest.extract import Extracted, extract
 from records import store
 from records.db import session_scope
@@ -46,12 +46,19 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Job:
-    """What every stage needs."""
+    """What every stage needs; one per poll (the unit table is read once per poll)."""
 
     engine: Engine
     roster: Roster
     rules: Rules
     raw_dir: Path
+    _units: tuple[dict[str, int], dict[str, str]] | None = field(default=None, repr=False)
+
+    def units(self, session: Session) -> tuple[dict[str, int], dict[str, str]]:
+        """(unit name -> id, clerk-assigned address -> unit name)."""
+        if self._units is None:
+            self._units = (store.unit_ids(session), store.clerk_addresses(session))
+        return self._units
 
 
 @dataclass
@@ -128,47 +135,66 @@ def _record(
         size=len(incoming.raw),
         received_at=incoming.received_at,
         sender=incoming.sender,
+        message_id=incoming.message_id,
         folder_unit=incoming.folder_unit,
         sidecar_unit=incoming.sidecar_unit,
         **incoming.provenance,
     )
-    out.envelopes = 1
-    if incoming.failure:
-        envelope.status, envelope.reason, envelope.message_id = (
-            ENV_FAILED,
-            incoming.failure,
-            incoming.message_id,
-        )
-        out.failed = 1
-        session.add(envelope)
-        return envelope
-    try:
-        extracted = extract(incoming)  # 3. documents
-    except DocumentError as exc:
-        envelope.status, envelope.reason = ENV_FAILED, exc.message
-        out.failed = 1
-        session.add(envelope)
-        return envelope
-    except Exception as exc:  # an unexpected parser bug must not stop the poll
-        log.exception("unexpected error while reading %s", incoming.name)
-        envelope.status = ENV_FAILED
-        envelope.reason = f"读取时发生内部错误（{type(exc).__name__}），原件已保存，请联系管理员"
-        out.failed = 1
-        session.add(envelope)
-        return envelope
-    envelope.subject = extracted.subject or None
-    envelope.sender = extracted.sender or incoming.sender
-    envelope.message_id = extracted.message_id
-    if extracted.ignored:
-        envelope.status, envelope.reason = ENV_IGNORED, extracted.ignored
-        out.ignored = 1
-        session.add(envelope)
-        return envelope
-    envelope.status = ENV_PARSED
     session.add(envelope)
-    session.flush()
-    ids = store.unit_ids(session)
-    clerk = store.clerk_addresses(session)
+    out.envelopes = 1
+    _parse_into(job, session, envelope, incoming, {}, out)
+    return envelope
+
+
+def _parse_into(
+    job: Job,
+    session: Session,
+    envelope: Envelope,
+    incoming: Incoming,
+    existing: dict[int, Item],
+    out: Summary,
+) -> None:
+    """Stages 3-6 for one envelope: documents, classification, dedupe, items. Items in
+    ``existing`` (by part, when re-parsing) are updated in place; any left over are
+    set aside as ignored."""
+    reason = incoming.failure
+    extracted = Extracted()
+    if reason is None:
+        try:
+            extracted = extract(incoming)  # 3. documents
+        except DocumentError as exc:
+            reason = exc.message
+        except Exception as exc:  # an unexpected parser bug must not stop the poll
+            log.exception("unexpected error while reading %s", incoming.name)
+            reason = f"读取时发生内部错误（{type(exc).__name__}），原件已保存，请联系管理员"
+    if reason is not None:
+        envelope.status, envelope.reason = ENV_FAILED, reason
+        out.failed = 1
+    else:
+        envelope.subject = safe_text(extracted.subject) or None
+        envelope.sender = safe_text(extracted.sender or incoming.sender) or None
+        envelope.message_id = safe_text(extracted.message_id) or envelope.message_id
+        if extracted.ignored:
+            envelope.status, envelope.reason = ENV_IGNORED, extracted.ignored
+            out.ignored = 1
+        else:
+            envelope.status, envelope.reason = ENV_PARSED, None
+            session.flush()
+            for item in _items(job, session, envelope, extracted, incoming, existing):
+                out.items[item.status] += 1
+    for gone in existing.values():
+        gone.status, gone.reason = IGNORED, "重新解析后此部分已不存在"
+
+
+def _items(
+    job: Job,
+    session: Session,
+    envelope: Envelope,
+    extracted: Extracted,
+    incoming: Incoming,
+    existing: dict[int, Item],
+) -> list[Item]:
+    ids, clerk = job.units(session)
     ctx = Context(
         subject=extracted.subject,
         sender=extracted.sender or incoming.sender,
@@ -176,31 +202,39 @@ def _record(
         folder_unit=incoming.folder_unit,
         sidecar_unit=incoming.sidecar_unit,
     )
+    items = []
     for part, doc in enumerate(extracted.documents):
         draft = build(doc, ctx, job.roster, job.rules, clerk)  # 4. classify
-        item = _item(envelope, part, draft, incoming, ids)
-        _dedupe(session, item)  # 5. dedupe
+        item = existing.pop(part, None) or Item(
+            envelope_id=envelope.id,
+            part=part,
+            category=draft.category,
+            received_at=incoming.received_at,
+        )
+        _apply(item, draft, ids)
+        _dedupe(session, item)  # 5. dedupe (a new item is not in the session yet)
         session.add(item)  # 6. record
-        session.flush()
-        out.items[item.status] += 1
-    _failed_items(session, envelope, extracted, incoming, out)
-    return envelope
-
-
-def _item(envelope: Envelope, part: int, d: ItemDraft, incoming: Incoming, ids: dict) -> Item:
-    item = Item(
-        envelope_id=envelope.id, part=part, category=d.category, received_at=incoming.received_at
-    )
-    _apply(item, d, ids)
-    return item
+        items.append(item)
+    for offset, (name, reason) in enumerate(extracted.failures, start=len(extracted.documents)):
+        item = existing.pop(offset, None) or Item(
+            envelope_id=envelope.id,
+            part=offset,
+            category=job.rules.default_category,
+            received_at=incoming.received_at,
+        )
+        item.title, item.attachment, item.status, item.reason = name, name, FAILED, reason
+        item.unit_id = None
+        session.add(item)
+        items.append(item)
+    return items
 
 
 def _apply(item: Item, d: ItemDraft, ids: dict) -> None:
     """Set what classification decides on ``item`` (new, or re-parsed in place)."""
     unit_id = ids.get(d.attribution.unit) if d.attribution.unit else None
     item.unit_id = unit_id
-    item.status = COUNTED if unit_id is not None else REVIEW
-    item.reason = "；".join(r for r in (d.attribution.reason, d.limit_note) if r)
+    item.status = COUNTED if unit_id is not None and not d.review else REVIEW
+    item.reason = "；".join(r for r in (d.review, d.attribution.reason, d.limit_note) if r)
     item.attribution = d.attribution.method
     item.duplicate_of = None
     for name in (
@@ -229,26 +263,6 @@ def _dedupe(session: Session, item: Item) -> None:
         item.reason = f"与第 {first.id} 条内容相同（重复报送），只计一次"
 
 
-def _failed_items(
-    session: Session, envelope: Envelope, ex: Extracted, incoming: Incoming, out: Summary
-) -> None:
-    base = len(ex.documents)
-    for offset, (name, reason) in enumerate(ex.failures):
-        session.add(
-            Item(
-                envelope_id=envelope.id,
-                part=base + offset,
-                title=name,
-                category="dynamic",
-                status=FAILED,
-                reason=reason,
-                received_at=incoming.received_at,
-                attachment=name,
-            )
-        )
-        out.items[FAILED] += 1
-
-
 # ------------------------------------------------------------------------------ reparse
 def reparse(job: Job, envelope: Envelope, session: Session) -> str:
     """Parse a recorded envelope again from its raw copy and update its items in place
@@ -270,34 +284,8 @@ def reparse(job: Job, envelope: Envelope, session: Session) -> str:
     existing = {
         i.part: i for i in session.exec(select(Item).where(Item.envelope_id == envelope.id))
     }
-    try:
-        extracted = extract(incoming)
-    except DocumentError as exc:
-        envelope.status, envelope.reason = ENV_FAILED, exc.message
-        return exc.message
-    envelope.status = ENV_IGNORED if extracted.ignored else ENV_PARSED
-    envelope.reason = extracted.ignored
-    ids = store.unit_ids(session)
-    clerk = store.clerk_addresses(session)
-    ctx = Context(
-        subject=extracted.subject,
-        sender=extracted.sender or incoming.sender,
-        sender_name=extracted.sender_name,
-        folder_unit=incoming.folder_unit,
-        sidecar_unit=incoming.sidecar_unit,
-    )
-    for part, doc in enumerate(extracted.documents):
-        draft = build(doc, ctx, job.roster, job.rules, clerk)
-        item = existing.pop(part, None)
-        if item is None:
-            item = _item(envelope, part, draft, incoming, ids)
-            session.add(item)
-            session.flush()
-        else:
-            _apply(item, draft, ids)
-        _dedupe(session, item)
-        session.add(item)
-        session.flush()
-    for gone in existing.values():
-        gone.status, gone.reason = IGNORED, "重新解析后此部分已不存在"
-    return f"重新解析得到 {len(extracted.documents)} 条"
+    out = Summary()
+    _parse_into(job, session, envelope, incoming, existing, out)
+    if envelope.status != ENV_PARSED:
+        return envelope.reason or "不是报送信息"
+    return f"重新解析得到 {sum(out.items.values())} 条"
