@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # A non-Chinese "word": ASCII letters/digits with . % - / : joined inside or after it,
 # so 38.6, 52%, 2019-04-05, 5G, PPP are one word each.
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.%\-/:]*")
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # with accents (café), not ×/÷
+_WORD = re.compile(rf"[{_LATIN}][{_LATIN}.%\-/:]*")
+_WORD_CHAR = re.compile(rf"[{_LATIN}]")
 
 # Sign-off and contact lines (供稿/撰稿/联系人/电话 ...), possibly in brackets.
 _SIGNOFF = re.compile(
@@ -21,15 +24,21 @@ _SIGNATURE = re.compile(
 )
 
 
+def _visible(ch: str) -> bool:
+    """Not a space and not an invisible format character (zero-width space, BOM)."""
+    return not ch.isspace() and unicodedata.category(ch) != "Cf"
+
+
 def count_chars(text: str) -> int:
-    """The Word/WPS 字数: each non-ASCII non-space character is 1, each ASCII word is 1."""
-    wide = sum(1 for ch in text if ord(ch) > 127 and not ch.isspace())
+    """The Word/WPS 字数: each visible non-ASCII character is 1 (letters of a Latin word
+    excepted), and each word of letters and digits is 1."""
+    wide = sum(1 for ch in text if ord(ch) > 127 and _visible(ch) and not _WORD_CHAR.match(ch))
     return wide + len(_WORD.findall(text))
 
 
 def count_no_spaces(text: str) -> int:
     """Characters without spaces (Word's 字符数(不计空格))."""
-    return sum(1 for ch in text if not ch.isspace())
+    return sum(1 for ch in text if _visible(ch))
 
 
 # A bracketed line naming a contact or a phone number: （区审计局  韩冰  6218842）

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from ingest.base import Incoming
+from ingest.base import Incoming, safe_text
 from ingest.rawstore import sha256
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class DropFolder:
             try:
                 if now - p.stat().st_mtime < self.settle:
                     return False
-            except FileNotFoundError:
+            except OSError:  # gone, or unreadable (e.g. a symlink loop): not now
                 if p == path:
                     return False
         return True
@@ -112,14 +112,19 @@ class DropFolder:
         rel = path.relative_to(self.root)
         try:
             stat = path.stat()
+            unread = None
             if stat.st_size > MAX_FILE:
+                unread = f"文件大小超过 {MAX_FILE // 1024 // 1024} MB，未处理"
+            elif stat.st_size == 0:
+                unread = "文件为空（0 字节），请核对后重新报送"
+            if unread:  # recorded as failed, identified by where and when it was
                 return Incoming(
                     source="dropfolder",
                     raw=b"",
                     name=path.name,
                     received_at=datetime.fromtimestamp(stat.st_mtime, self.tz),
                     provenance={"path": str(rel)},
-                    failure=f"文件大小超过 {MAX_FILE // 1024 // 1024} MB，未处理",
+                    failure=unread,
                     identity=sha256(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()),
                 )
             data = path.read_bytes()
@@ -129,8 +134,8 @@ class DropFolder:
         except FileNotFoundError:
             log.info("file vanished before it was read: %s", rel)
             return None
-        except PermissionError:
-            self.problems.append(f"文件“{rel}”被占用或无权读取，下次再试")
+        except OSError as exc:  # locked, no permission, a symlink loop ...
+            self.problems.append(f"文件“{rel}”暂时无法读取（{exc.strerror or exc}），下次再试")
             return None
         incoming = Incoming(
             source="dropfolder",
@@ -140,32 +145,51 @@ class DropFolder:
             folder_unit=rel.parts[0] if len(rel.parts) > 1 else None,
             provenance={"path": str(rel)},
         )
-        if incoming.folder_unit:
-            incoming.identity = sha256(f"{incoming.folder_unit}\0{sha256(data)}".encode())
         side = _sidecar(path)
-        if side.exists():
-            try:
-                side_bytes = side.read_bytes()
-                meta = json.loads(side_bytes.decode("utf-8-sig"))
-                if not isinstance(meta, dict):
-                    raise ValueError("内容不是 JSON 对象")
-                if meta.get("unit"):
-                    incoming.sidecar_unit = str(meta["unit"]).strip()
-                if meta.get("sender"):
-                    incoming.sender = str(meta["sender"]).strip().lower() or None
-                if meta.get("received_at"):
-                    incoming.received_at = _parse_time(str(meta["received_at"]), self.tz)
-            except FileNotFoundError:
-                pass  # the sidecar went away: take the file by its own layout
-            except (OSError, ValueError, UnicodeDecodeError) as exc:
-                # Recorded as failed under an identity that includes the sidecar, so the
-                # same file with a corrected sidecar is taken normally later.
-                incoming.failure = f"附带说明文件 {side.name} 无法读取或格式错误（{exc}）"
-                incoming.identity = sha256(data + b"\0sidecar\0" + side_bytes)
+        side_bytes = b""
+        try:
+            side_bytes = side.read_bytes()
+            self._apply_sidecar(incoming, side_bytes)
+        except FileNotFoundError:
+            pass  # no sidecar (or it went away): the file's own layout decides
+        except (OSError, ValueError) as exc:
+            # Recorded as failed under an identity that includes the sidecar, so the
+            # same file with a corrected sidecar is taken normally later.
+            if isinstance(exc, IsADirectoryError):
+                why = "同名的是文件夹，不是文件"
+            elif isinstance(exc, OSError):
+                why = f"无法读取（{exc.strerror or exc}）"
+            else:
+                why = str(exc)
+            incoming.failure = f"附带说明文件 {side.name} 无法使用：{why}"
+            incoming.identity = sha256(data + b"\0sidecar\0" + side_bytes)
+            return incoming
+        # One file sent by two units is two submissions: the unit is part of its identity.
+        unit = incoming.sidecar_unit or incoming.folder_unit
+        if unit:
+            incoming.identity = sha256(f"{unit}\0{sha256(data)}".encode())
         return incoming
 
+    def _apply_sidecar(self, incoming: Incoming, raw: bytes) -> None:
+        """Take unit, sender and received_at from a sidecar; ValueError (Chinese) if bad."""
+        try:
+            meta = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise ValueError("不是 UTF-8 编码的 JSON") from None
+        if not isinstance(meta, dict):
+            raise ValueError('内容应为 JSON 对象，如 {"unit": "区民政局"}')
+        for key in ("unit", "sender", "received_at"):
+            if meta.get(key) is not None and not isinstance(meta[key], str):
+                raise ValueError(f"“{key}”应为文字（当前值：{meta[key]!r}）")
+        if safe_text(meta.get("unit")).strip():
+            incoming.sidecar_unit = safe_text(meta["unit"]).strip()
+        if safe_text(meta.get("sender")).strip():
+            incoming.sender = safe_text(meta["sender"]).strip().lower()
+        if (meta.get("received_at") or "").strip():
+            incoming.received_at = _parse_time(meta["received_at"], self.tz)
+
     def in_transaction(self, session: Session, item: Incoming) -> None:
-        """The drop folder's checkpoint is the envelope's sha256 itself."""
+        """No checkpoint: the envelope's identity (content and unit) is the record."""
 
     def after_commit(self, item: Incoming, status: str, reason: str | None) -> None:
         rel = item.provenance["path"]
@@ -214,7 +238,7 @@ class DropFolder:
 def _mtime(path: Path) -> float:
     try:
         return path.stat().st_mtime
-    except FileNotFoundError:
+    except OSError:
         return 0.0
 
 
@@ -236,5 +260,10 @@ def _free_name(target: Path) -> Path:
 
 
 def _parse_time(value: str, tz: ZoneInfo) -> datetime:
-    moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"“received_at”的值“{value}”不是有效时间（应如 2026-10-09T10:12:00+08:00）"
+        ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)

@@ -168,7 +168,6 @@ class ImapSource:
         self.engine = engine
         self.connector = connector
         self.client: IMAPClient | None = None
-        self.problems: list[str] = []
 
     # -- checkpoint ------------------------------------------------------------------
     def checkpoint(self, folder: str) -> ImapCheckpoint | None:
@@ -265,6 +264,17 @@ class ImapSource:
                 small = [u for u in batch if meta[u].get(b"RFC822.SIZE", 0) <= limit]
                 bodies = client.fetch(small, ["BODY.PEEK[]", _HEADER_ID]) if small else {}
                 for uid in batch:
+                    if uid in small and uid not in bodies:
+                        # Listed but its body did not come back: stop this folder here so
+                        # the checkpoint never passes it; the next poll asks again (and
+                        # moves on if the message was really deleted meanwhile).
+                        log.warning(
+                            "no body for %s/%s UID %s; retrying next poll",
+                            self.box.key,
+                            folder,
+                            uid,
+                        )
+                        return
                     yield self._incoming(folder, state, uid, meta[uid], bodies.get(uid), limit)
 
     def _incoming(
@@ -281,13 +291,10 @@ class ImapSource:
             "uid": uid,
         }
         name = f"{folder} UID {uid}"
-        if body is None:
-            mb = size / 1024 / 1024
+        if body is None:  # too large: recorded, not fetched
             failure = (
-                f"邮件大小 {mb:.1f} MB，超过 {limit / 1024 / 1024:.0f} MB 上限，未下载；"
-                "请在网页邮箱中查看"
-                if size > limit
-                else "服务器未返回邮件内容（可能已被删除）"
+                f"邮件大小 {size / 1024 / 1024:.1f} MB，超过 {limit / 1024 / 1024:.0f} MB 上限，"
+                "未下载；请在网页邮箱中查看"
             )
             return Incoming("imap", b"", name, received, provenance=prov, failure=failure)
         raw = body.get(b"BODY[]") or b""

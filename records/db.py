@@ -15,8 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-# Any fixed number: serialises concurrent schema upgrades on PostgreSQL.
-_PG_MIGRATION_LOCK = 0x7A777878
+# Fixed numbers for PostgreSQL advisory locks (any values, distinct per purpose).
+_PG_LOCKS = {"startup": 0x7A777878, "poll": 0x7A777879}
 
 
 def alembic_config() -> Config:
@@ -45,23 +45,26 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def startup_lock(engine: Engine) -> Iterator[None]:
-    """Serialise start-up work (schema upgrade, roster sync) between processes: an
-    advisory lock on PostgreSQL, a lock file beside the database on SQLite."""
+def process_lock(engine: Engine, purpose: str) -> Iterator[None]:
+    """Serialise work between processes sharing the database: an advisory lock on
+    PostgreSQL, a lock file beside the database on SQLite. ``purpose`` is "startup"
+    (schema upgrade, roster sync) or "poll" (one pass over the sources)."""
     if engine.dialect.name == "postgresql":
+        key = _PG_LOCKS[purpose]
         with engine.connect() as conn:
-            conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+            conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
             try:
                 yield
             finally:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _PG_MIGRATION_LOCK})
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
                 conn.commit()
         return
     database = engine.url.database
     if not database or database == ":memory:":
         yield
         return
-    with open(f"{database}.lock", "a+b") as fh:
+    suffix = ".lock" if purpose == "startup" else f".{purpose}.lock"
+    with open(f"{database}{suffix}", "a+b") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield
@@ -71,7 +74,7 @@ def startup_lock(engine: Engine) -> Iterator[None]:
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision (a no-op when it already is).
-    Callers running concurrently must hold ``startup_lock``."""
+    Callers running concurrently must hold ``process_lock(engine, "startup")``."""
     cfg = alembic_config()
     head = ScriptDirectory.from_config(cfg).get_current_head()
     with engine.begin() as conn:
@@ -89,7 +92,7 @@ def _current_revision(conn: sa.Connection) -> str | None:
 
 def open_database(url: str) -> Engine:
     engine = make_engine(url)
-    with startup_lock(engine):
+    with process_lock(engine, "startup"):
         upgrade(engine)
     return engine
 

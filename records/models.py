@@ -39,7 +39,6 @@ REVIEW = "review"  # unit or category uncertain: waits for the clerk
 DUPLICATE = "duplicate"  # same item received before; points at the first one
 IGNORED = "ignored"  # not a submission (cover note, auto-reply, ...)
 FAILED = "failed"  # could not be read; the raw file is kept
-ITEM_STATUSES = (COUNTED, REVIEW, DUPLICATE, IGNORED, FAILED)
 
 # Envelope statuses (SPEC: new/parsed/ignored/failed).
 ENV_NEW, ENV_PARSED, ENV_IGNORED, ENV_FAILED = "new", "parsed", "ignored", "failed"

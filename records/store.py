@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
-
 from sqlmodel import Session, col, select
 
 from config.roster import Roster
@@ -92,12 +89,3 @@ def find_same_text(
     if before is not None:
         query = query.where(col(Item.id) < before)
     return session.exec(query.order_by(col(Item.id))).first()
-
-
-def items_between(
-    session: Session, start: datetime, end: datetime, unit_id: int | None = None
-) -> Sequence[Item]:
-    query = select(Item).where(Item.received_at >= start, Item.received_at < end)
-    if unit_id is not None:
-        query = query.where(Item.unit_id == unit_id)
-    return session.exec(query.order_by(col(Item.received_at), col(Item.id))).all()

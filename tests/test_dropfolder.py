@@ -622,7 +622,7 @@ def test_file_that_cannot_be_read_waits_for_the_next_poll(
         m.setattr(Path, "read_bytes", read_bytes)
         assert [i.name for i in folder.incoming()] == ["可读.txt"]
     assert locked.exists() and free.exists()
-    assert any("锁定.docx" in p and "无权读取" in p for p in folder.problems)
+    assert any("锁定.docx" in p and "暂时无法读取" in p for p in folder.problems)
     assert not (tmp_path / "failed").exists()  # not a failure: just not yet
 
     later = DropFolder(tmp_path, TZ, settle_seconds=0)

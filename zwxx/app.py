@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from config.roster import Roster, load_roster
@@ -14,7 +15,8 @@ from ingest.base import Source
 from ingest.dropfolder import DropFolder
 from ingest.imap import ImapSource
 from records import store
-from records.db import make_engine, session_scope, startup_lock, upgrade
+from records.db import make_engine, process_lock, session_scope, upgrade
+from zwxx.errors import SourceUnavailable
 from zwxx.pipeline import Job
 
 
@@ -47,8 +49,15 @@ def load_app(config: Path | str | None = None) -> App:
     rules = load_rules(settings.rules_path)
     roster = load_roster(settings.roster_path, list(rules.groups))
     engine = make_engine(settings.database.url)
-    with startup_lock(engine):  # two processes starting at once must not race here
-        upgrade(engine)
-        with session_scope(engine) as session:
-            store.sync_roster(session, roster)
+    try:
+        with process_lock(engine, "startup"):  # two processes starting at once must not race
+            upgrade(engine)
+            with session_scope(engine) as session:
+                store.sync_roster(session, roster)
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, OSError) as exc:
+        shown = engine.url.render_as_string(hide_password=True)
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+        raise SourceUnavailable(
+            f"无法连接或打开数据库 {shown}（{detail}）：请检查 [database] url、数据库服务和目录权限"
+        ) from None
     return App(settings, rules, roster, engine)

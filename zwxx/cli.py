@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -96,8 +97,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON�
 
 # Piped output (make demo, logs) gets room for the wide Chinese tables.
 _WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
-out = Console(highlight=False, width=_WIDTH)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup=False: file names and titles such as "[2]" or "[/x]" are text, not styles.
+out = Console(highlight=False, markup=False, width=_WIDTH)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
 
 
 class State:
@@ -141,28 +143,38 @@ def summary_line(s: Summary) -> str:
     return "，".join(parts) + "。"
 
 
-def run_poll(a: App) -> Summary:
+def _sources(a: App) -> list:
     sources = a.sources()
     if not sources:
         raise InputError("未配置任何来源：请在设置文件中填写 [dropfolder] path 或 [[mailbox]]")
+    return sources
+
+
+def run_poll(a: App, report: Callable[[str], None], progress: bool = True) -> Summary:
+    """One pass over every source; ``report`` receives the sources' notes (Chinese)."""
+    sources = _sources(a)
     done = 0
 
-    def progress(name: str) -> None:
+    def show(name: str) -> None:
         nonlocal done
         done += 1
         err.print(f"已处理 {done} 件：{name}")
 
-    summary = poll(a.job(), sources, progress)
+    summary = poll(a.job(), sources, show if progress else None)
     for source in sources:
         for problem in getattr(source, "problems", []):
-            err.print(f"[注意] {problem}")
+            report(problem)
     return summary
+
+
+def _print_problem(problem: str) -> None:
+    err.print(f"[注意] {problem}")
 
 
 @app.command("poll", help="检查所有来源（OA 投递文件夹、邮箱）一遍，登记新收到的信息")
 def poll_cmd() -> None:
     a = state.app()
-    summary = run_poll(a)
+    summary = run_poll(a, _print_problem)
     out.print(summary_line(summary))
     if summary.errors:
         raise SourceUnavailable("；".join(summary.errors))
@@ -173,14 +185,14 @@ def run_cmd() -> None:
     from zwxx.scheduler import run
 
     a = state.app()
-    if not a.sources():
-        raise InputError("未配置任何来源：请在设置文件中填写 [dropfolder] path 或 [[mailbox]]")
+    _sources(a)
     logging.getLogger("zwxx").setLevel(logging.INFO)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
     out.print(
         f"zwxx 已启动，每 {a.settings.schedule.poll_minutes:g} 分钟收取一次；按 Ctrl+C 停止。"
     )
-    run(a.settings.schedule, a.tz, lambda: poll(a.job(), a.sources()))
+    notes = logging.getLogger("zwxx.run")
+    run(a.settings.schedule, a.tz, lambda: run_poll(a, notes.warning, progress=False))
 
 
 @app.command("doctor", help="逐项检查设置、数据库、OA 文件夹和邮箱能否正常使用")
@@ -488,7 +500,7 @@ def demo_cmd(folder: Path) -> None:
     out.print(
         f"已在 {a.settings.dropfolder.path} 生成 {written} 个样例文件（模拟 OA 投递和邮件）。"
     )
-    out.print(summary_line(run_poll(a)))
+    out.print(summary_line(run_poll(a, _print_problem)))
     report_month.callback(DEMO_MONTH, as_json=False, now=None)
 
 

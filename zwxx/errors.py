@@ -28,12 +28,6 @@ class ZwxxError(Exception):
 class ConfigError(ZwxxError):
     exit_code = 2
 
-    @classmethod
-    def at(cls, path: object, key: str, problem: str) -> ConfigError:
-        """Build the one-line message the office sees: file, key, what is wrong."""
-        where = f"“{key}”" if key else ""
-        return cls(f"配置错误：文件 {path} 中 {where}{problem}".replace("中 ：", "："))
-
 
 class InputError(ZwxxError):
     exit_code = 2

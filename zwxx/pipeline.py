@@ -3,8 +3,10 @@
     source -> raw copy -> seen before? -> documents -> classify -> dedupe -> record -> done
 
 Each envelope is recorded in one transaction together with the source's checkpoint, and
-only then is the source told (the drop folder moves the file to archive/). A crash at any
-point therefore loses nothing and counts nothing twice.
+only then is the source told (the drop folder moves the file to archive/): a crash between
+any two steps loses nothing and counts nothing twice. Polls take a lock shared by every
+process on the database, so two never interleave; an envelope that breaks a stage is
+recorded as failed with its reason and the poll goes on.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ingest import rawstore
 from ingest.base import Incoming, Source, safe_text
 from ingest.extract import Extracted, extract
 from records import store
-from records.db import session_scope
+from records.db import process_lock, session_scope
 from records.models import (
     COUNTED,
     DUPLICATE,
@@ -82,22 +84,27 @@ class Summary:
 
 
 def poll(job: Job, sources: list[Source], progress: Callable[[str], None] | None = None) -> Summary:
-    """One pass over every source. A source that cannot be reached is reported in
-    ``errors`` after what it did deliver is recorded; the other sources still run."""
+    """One pass over every source, never two at once (a lock shared by every process on
+    the database). A source that cannot be reached, or an envelope that cannot even be
+    recorded as failed, ends that source's pass with a note in ``errors``; what it
+    delivered before is recorded, and the other sources still run."""
     total = Summary()
-    for source in sources:
-        try:
-            for incoming in source.incoming():
-                total.add(process(job, source, incoming))
-                if progress:
-                    progress(incoming.name)
-        except SourceUnavailable as exc:
-            total.errors.append(exc.message)
+    with process_lock(job.engine, "poll"):
+        for source in sources:
+            try:
+                for incoming in source.incoming():
+                    total.add(process(job, source, incoming))
+                    if progress:
+                        progress(incoming.name)
+            except SourceUnavailable as exc:
+                total.errors.append(exc.message)
     return total
 
 
 def process(job: Job, source: Source, incoming: Incoming) -> Summary:
-    """Take one envelope through every stage; never raises for bad input."""
+    """Take one envelope through every stage. Bad input becomes a failed record; an
+    unexpected error too (in a fresh transaction), so one envelope never blocks the
+    ones after it."""
     digest = ""
     if incoming.raw:
         digest, _ = rawstore.store(job.raw_dir, incoming.raw)  # 1. raw copy before anything
@@ -107,39 +114,101 @@ def process(job: Job, source: Source, incoming: Incoming) -> Summary:
     result = Summary()
     try:
         with session_scope(job.engine) as session:
-            seen = store.find_envelope(
-                session, incoming.source, identity, incoming.message_id, incoming.provenance
-            )
-            if seen is not None:  # 2. seen before (same bytes, or a re-scanned folder)
-                result.seen_before = 1
-                status, reason = "seen", "此前已处理过相同内容"
-            else:
-                envelope = _record(job, session, incoming, digest, identity, result)  # 3-6
-                status, reason = envelope.status, envelope.reason
+            status, reason = _take(job, session, incoming, digest, identity, result)
             source.in_transaction(session, incoming)
-    except IntegrityError:
+    except IntegrityError as exc:
+        if not _is_duplicate_envelope(exc):
+            raise
         # Another poll recorded the same envelope between our check and our commit.
         result = Summary(seen_before=1)
         status, reason = "seen", "此前已处理过相同内容"
+    except Exception as exc:  # a bug or a database refusal: record it, keep going
+        log.error("could not record %s: %s: %s", incoming.name, type(exc).__name__, exc)
+        log.debug("details", exc_info=True)  # the traceback with --verbose
+        reason = f"登记时发生内部错误（{type(exc).__name__}），原件已保存，请联系管理员"
+        result = _record_failure(job, source, incoming, digest, identity, reason)
+        status = ENV_FAILED
     source.after_commit(incoming, status, reason)  # 7. only after the commit
     return result
 
 
-def _record(
+def _take(
     job: Job, session: Session, incoming: Incoming, digest: str, identity: str, out: Summary
-) -> Envelope:
-    envelope = Envelope(
+) -> tuple[str, str | None]:
+    """Stages 2-6 inside the envelope's transaction; returns (status, reason)."""
+    seen = store.find_envelope(
+        session, incoming.source, identity, incoming.message_id, incoming.provenance
+    )
+    if seen is None:
+        envelope = _record(job, session, incoming, digest, identity, out)  # 3-6
+        return envelope.status, envelope.reason
+    if seen.status == ENV_FAILED and incoming.failure is None and incoming.raw:
+        # A file that failed before and is sent again (say, after LibreOffice was
+        # installed): read it again in place rather than call it "seen".
+        existing = {
+            i.part: i for i in session.exec(select(Item).where(Item.envelope_id == seen.id))
+        }
+        _parse_into(job, session, seen, incoming, existing, out)
+        out.envelopes = 1
+        return seen.status, seen.reason
+    out.seen_before = 1  # 2. seen before (same bytes, or a re-scanned folder)
+    return "seen", "此前已处理过相同内容"
+
+
+def _is_duplicate_envelope(exc: IntegrityError) -> bool:
+    text = str(exc.orig).lower()
+    return "uq_envelope" in text or ("unique" in text and "envelope." in text)
+
+
+def _record_failure(
+    job: Job, source: Source, incoming: Incoming, digest: str, identity: str, reason: str
+) -> Summary:
+    """The envelope as ``failed`` with ``reason``, with the source's checkpoint. If even
+    that cannot be written, stop this source's pass: it is retried next time."""
+    try:
+        with session_scope(job.engine) as session:
+            if store.find_envelope(session, incoming.source, identity) is None:
+                envelope = _new_envelope(incoming, digest, identity)
+                envelope.status, envelope.reason = ENV_FAILED, reason
+                session.add(envelope)
+            source.in_transaction(session, incoming)
+    except Exception as exc:
+        log.exception("could not record %s even as failed", incoming.name)
+        raise SourceUnavailable(
+            f"“{incoming.name}”无法登记（{type(exc).__name__}），本来源本次收取到此为止，"
+            "下次将重试；若反复出现请联系管理员"
+        ) from None
+    return Summary(envelopes=1, failed=1)
+
+
+def _clip(text: str | None, limit: int) -> str | None:
+    return safe_text(text)[:limit] or None if text else None
+
+
+def _new_envelope(incoming: Incoming, digest: str, identity: str) -> Envelope:
+    """An envelope with every text cleaned and cut to its column (untrusted input)."""
+    prov = dict(incoming.provenance)
+    for key, limit in (("path", 4000), ("mailbox", 254), ("folder", 254)):
+        if key in prov:
+            prov[key] = _clip(prov[key], limit)
+    return Envelope(
         source=incoming.source,
         sha256=digest,
         identity=identity,
         size=len(incoming.raw),
         received_at=incoming.received_at,
-        sender=incoming.sender,
-        message_id=incoming.message_id,
-        folder_unit=incoming.folder_unit,
-        sidecar_unit=incoming.sidecar_unit,
-        **incoming.provenance,
+        sender=_clip(incoming.sender, 254),
+        message_id=_clip(incoming.message_id, 998),
+        folder_unit=_clip(incoming.folder_unit, 100),
+        sidecar_unit=_clip(incoming.sidecar_unit, 100),
+        **prov,
     )
+
+
+def _record(
+    job: Job, session: Session, incoming: Incoming, digest: str, identity: str, out: Summary
+) -> Envelope:
+    envelope = _new_envelope(incoming, digest, identity)
     session.add(envelope)
     out.envelopes = 1
     _parse_into(job, session, envelope, incoming, {}, out)
@@ -171,9 +240,9 @@ def _parse_into(
         envelope.status, envelope.reason = ENV_FAILED, reason
         out.failed = 1
     else:
-        envelope.subject = safe_text(extracted.subject) or None
-        envelope.sender = safe_text(extracted.sender or incoming.sender) or None
-        envelope.message_id = safe_text(extracted.message_id) or envelope.message_id
+        envelope.subject = _clip(extracted.subject, 2000)
+        envelope.sender = _clip(extracted.sender or incoming.sender, 254)
+        envelope.message_id = _clip(extracted.message_id, 998) or envelope.message_id
         if extracted.ignored:
             envelope.status, envelope.reason = ENV_IGNORED, extracted.ignored
             out.ignored = 1
@@ -232,9 +301,10 @@ def _items(
 def _apply(item: Item, d: ItemDraft, ids: dict) -> None:
     """Set what classification decides on ``item`` (new, or re-parsed in place)."""
     unit_id = ids.get(d.attribution.unit) if d.attribution.unit else None
+    review = d.review or ("没有正文内容（只有标题或落款），请核对" if d.chars == 0 else None)
     item.unit_id = unit_id
-    item.status = COUNTED if unit_id is not None and not d.review else REVIEW
-    item.reason = "；".join(r for r in (d.review, d.attribution.reason, d.limit_note) if r)
+    item.status = COUNTED if unit_id is not None and not review else REVIEW
+    item.reason = safe_text("；".join(r for r in (review, d.attribution.reason, d.limit_note) if r))
     item.attribution = d.attribution.method
     item.duplicate_of = None
     for name in (
@@ -254,8 +324,8 @@ def _apply(item: Item, d: ItemDraft, ids: dict) -> None:
 
 
 def _dedupe(session: Session, item: Item) -> None:
-    if item.status not in (COUNTED, REVIEW) or not item.body:
-        return
+    if item.status not in (COUNTED, REVIEW) or not item.chars:
+        return  # no text, nothing to compare: empty items are never "the same"
     first = store.find_same_text(session, item.unit_id, item.text_hash, before=item.id)
     if first is not None:
         item.status = DUPLICATE
@@ -267,10 +337,12 @@ def _dedupe(session: Session, item: Item) -> None:
 def reparse(job: Job, envelope: Envelope, session: Session) -> str:
     """Parse a recorded envelope again from its raw copy and update its items in place
     (same ids, so adoptions and other events stay attached). Returns a Chinese note."""
-    path = rawstore.raw_path(job.raw_dir, envelope.sha256)
     if envelope.source == "import":
         return "台账导入的数据无原件，跳过"
-    if not path.exists():
+    if not envelope.sha256:
+        return f"未下载原件（{envelope.reason or '无内容'}），跳过"
+    path = rawstore.raw_path(job.raw_dir, envelope.sha256)
+    if not path.is_file():
         return f"原件 {path} 不存在，无法重新解析"
     incoming = Incoming(
         source=envelope.source,
