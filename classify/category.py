@@ -1,7 +1,9 @@
-"""Category (分类) of an item: explicit labels first, then the rules' default.
+"""Category (分类) of an item (SPEC §3), each decision with a Chinese reason.
 
-Issue-level note: cue words and structure (SPEC §3) come later; every decision already
-carries a Chinese reason the clerk can read.
+Order: an explicit label in subject, file name or title (【调研】, 调研信息：, -专报-);
+"专报" anywhere there; cue words in the title; a long text in numbered sections is
+research; cue words in the lead; else the rules' default. Cue words, their priority and
+the length thresholds are in the rules file.
 """
 
 from __future__ import annotations
@@ -45,12 +47,28 @@ def find_label(text: str, rules: Rules) -> str | None:
 
 
 _PLACES = (("subject", "邮件主题"), ("filename", "文件名"), ("title", "标题"))
+_SECTION = re.compile(r"^\s*[一二三四五六七八九十]{1,3}[、.．]")
+
+
+def _cue(text: str, rules: Rules) -> tuple[str, str] | None:
+    """(category, cue word) of the first cue found, in the rules' priority order."""
+    for key in rules.classification.cue_order:
+        for cue in rules.categories[key].cues:
+            if cue in text:
+                return key, cue
+    return None
 
 
 def decide(
-    rules: Rules, *, subject: str = "", filename: str = "", title: str = ""
+    rules: Rules,
+    *,
+    subject: str = "",
+    filename: str = "",
+    title: str = "",
+    paragraphs: list[str] | tuple[str, ...] = (),
+    chars: int = 0,
 ) -> CategoryDecision:
-    """Category from the labels in subject, file name and title, else the default."""
+    """Category from labels, cue words and structure; else the rules' default."""
     texts = {"subject": subject, "filename": filename, "title": title}
     for place, label in _PLACES:
         key = find_label(texts[place], rules)
@@ -60,5 +78,22 @@ def decide(
     for place, label in _PLACES:
         if "专报" in texts[place]:
             return CategoryDecision("special", f"{label}含“专报”", True)
+    found = _cue(title, rules)
+    if found is not None:
+        key, cue = found
+        return CategoryDecision(key, f"标题含“{cue}”，按{rules.category_label(key)}计", False)
+    conf = rules.classification
+    sections = sum(1 for p in paragraphs if _SECTION.match(p))
+    if chars >= conf.research_min_chars and sections >= conf.research_min_sections:
+        return CategoryDecision(
+            "research", f"长文（{chars} 字）且分 {sections} 个部分，按调研信息计", False
+        )
+    lead = "".join(paragraphs)[: conf.lead_chars]
+    found = _cue(lead, rules)
+    if found is not None:
+        key, cue = found
+        return CategoryDecision(key, f"导语含“{cue}”，按{rules.category_label(key)}计", False)
     default = rules.default_category
-    return CategoryDecision(default, f"未见分类标注，按{rules.category_label(default)}计", False)
+    return CategoryDecision(
+        default, f"未见分类标注或提示词，按{rules.category_label(default)}计", False
+    )

@@ -82,6 +82,8 @@ def build(
         subject=ctx.subject,
         filename=doc.name if ctx.subject != doc.name else "",
         title=doc.title,
+        paragraphs=body_lines,
+        chars=chars,
     )
     limit = rules.categories[decision.category].limit
     over = bool(limit) and chars > limit

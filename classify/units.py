@@ -44,50 +44,67 @@ def attribute(
 ) -> Attribution:
     """Attribute an item.
 
-    ``places`` are (label, text) pairs searched in order for unit names, e.g.
-    [("落款", signoff), ("文件名", name), ("邮件主题", subject), ("标题", title)].
-    ``extra_addresses`` are addresses the clerk assigned (email -> unit name).
+    ``places`` are (label, text) pairs searched for unit names, strongest first, e.g.
+    [("落款", signoff), ("文件名", name), ("邮件主题", subject), ("标题", title)]; the
+    last one (the title) only counts when the others name nobody, since titles often
+    mention other units. ``extra_addresses`` are addresses the clerk assigned.
     """
+    # Sources that say who sent it: (method, Chinese description, unit name).
+    said: list[tuple[str, str, str]] = []
     if sender:
         address = sender.lower()
         unit = roster.by_email.get(address)
         name = unit.name if unit else (extra_addresses or {}).get(address)
         if name:
-            return Attribution(name, "address", f"发件地址 {address} 已登记为{name}")
-    hints = [
-        (kind, label, value)
-        for kind, label, value in (
-            ("folder", "OA 子文件夹", folder_unit),
-            ("sidecar", "OA 附带说明文件", sidecar_unit),
-        )
-        if value
-    ]
-    if hints:
-        found = [(kind, label, value, roster.find(value)) for kind, label, value in hints]
-        for _kind, label, value, unit in found:
-            if unit is None:
-                return Attribution(
-                    None, "none", f"{label}“{value}”不是名册中的单位或简称，请核对后指定单位"
-                )
-        names = tuple(dict.fromkeys(unit.name for *_, unit in found if unit))
-        if len(names) > 1:
-            said = "，".join(f"{label}为“{value}”" for _k, label, value, _u in found)
-            return Attribution(None, "conflict", f"{said}，两者不一致，请人工确认", names)
-        kind, label, value, _unit = found[-1]
-        return Attribution(names[0], kind, f"{label}为“{value}”")
-    seen: dict[str, str] = {}
-    for label, text in places or []:
-        for unit in names_in(text or "", roster):
-            seen.setdefault(unit.name, label)
-        if seen:
-            break  # the first place that names a unit decides; later places are weaker
-    if len(seen) == 1:
-        ((name, label),) = seen.items()
-        return Attribution(name, "name", f"{label}中出现单位名称“{name}”")
-    if len(seen) > 1:
-        names = tuple(seen)
+            said.append(("address", f"发件地址 {address} 已登记为{name}", name))
+    for kind, label, value in (
+        ("folder", "OA 子文件夹", folder_unit),
+        ("sidecar", "OA 附带说明文件", sidecar_unit),
+    ):
+        if not value:
+            continue
+        unit = roster.find(value)
+        if unit is None:
+            return Attribution(
+                None, "none", f"{label}“{value}”不是名册中的单位或简称，请核对后指定单位"
+            )
+        said.append((kind, f"{label}为“{value}”", unit.name))
+    # What the document itself names: a place naming exactly one unit claims it.
+    *strong, weak = places or [("", "")]
+    named = [(label, [u.name for u in names_in(text or "", roster)]) for label, text in strong]
+    claims = [(label, units[0]) for label, units in named if len(units) == 1]
+    if said:
+        # The sign-off (供稿单位, the first place) naming another unit contradicts the
+        # sender; mentions elsewhere (subject, file name) are not a contradiction.
+        evidence = list(said)
+        if named and len(named[0][1]) == 1:
+            label, (unit,) = named[0]
+            evidence.append(("name", f"{label}为“{unit}”", unit))
+        return _agree(evidence)
+    if claims:
+        return _agree([("name", f"{label}中出现单位名称“{unit}”", unit) for label, unit in claims])
+    several = next((units for _label, units in named if len(units) > 1), None)
+    if several is None:
+        weak_units = [u.name for u in names_in(weak[1] or "", roster)] if weak[0] else []
+        if len(weak_units) == 1:
+            return Attribution(weak_units[0], "name", f"{weak[0]}中出现单位名称“{weak_units[0]}”")
+        several = weak_units if len(weak_units) > 1 else None
+    if several:
         return Attribution(
-            None, "conflict", f"出现多个单位名称（{'、'.join(names)}），请人工确认", names
+            None,
+            "conflict",
+            f"出现多个单位名称（{'、'.join(several)}），请人工确认",
+            tuple(several),
         )
     who = f"发件人 {sender} 未登记，且" if sender else ""
     return Attribution(None, "none", f"{who}未找到报送单位名称，请人工指定单位")
+
+
+def _agree(evidence: list[tuple[str, str, str]]) -> Attribution:
+    """One unit if every piece of evidence names the same one; else review."""
+    names = tuple(dict.fromkeys(unit for *_, unit in evidence))
+    if len(names) == 1:
+        method, text, unit = evidence[0]
+        return Attribution(unit, method, text)
+    detail = "，".join(text for _m, text, _u in evidence)
+    return Attribution(None, "conflict", f"{detail}，彼此不一致，请人工确认", names)

@@ -60,6 +60,17 @@ class Category(_Strict):
     label: str
     limit: int = Field(ge=0, description="0 means no limit")
     tags: list[str]
+    cues: list[str] = Field(default_factory=list)  # words in the title or lead
+
+
+class Classification(_Strict):
+    """How an item without an explicit label is classified (SPEC §3)."""
+
+    cue_order: list[Literal["dynamic", "experience", "problem", "research", "special"]]
+    lead_chars: int = Field(ge=0)  # how much of the body's start counts as the lead
+    research_min_chars: int = Field(ge=0)  # long and in numbered sections: research
+    research_min_sections: int = Field(ge=1)
+    revision_days: int = Field(ge=0)  # same unit, same title within this many days
 
 
 class Instruction(_Strict):
@@ -126,6 +137,7 @@ class Rules(_Strict):
     task: Task
     default_category: Literal["dynamic", "experience", "problem", "research", "special"]
     categories: dict[str, Category]
+    classification: Classification
     adoption: dict[str, int]
     instructions: dict[str, Instruction]
     bonuses: dict[str, Bonus]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
+
 from sqlmodel import Session, col, select
 
 from config.roster import Roster
@@ -89,3 +92,18 @@ def find_same_text(
     if before is not None:
         query = query.where(col(Item.id) < before)
     return session.exec(query.order_by(col(Item.id))).first()
+
+
+def recent_counted(
+    session: Session, unit_id: int | None, since: datetime, before: int | None = None
+) -> Sequence[Item]:
+    """Counted items of a unit received since ``since`` (newest first); ``before``
+    excludes the item itself and later ones."""
+    if unit_id is None:
+        return []
+    query = select(Item).where(
+        Item.unit_id == unit_id, Item.status == COUNTED, Item.received_at >= since
+    )
+    if before is not None:
+        query = query.where(col(Item.id) < before)
+    return session.exec(query.order_by(col(Item.received_at).desc())).all()

@@ -15,12 +15,14 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from classify.dedupe import revision_reason
 from classify.item import Context, ItemDraft, build
 from config.roster import Roster
 from config.rules import Rules
@@ -281,7 +283,7 @@ def _items(
             received_at=incoming.received_at,
         )
         _apply(item, draft, ids)
-        _dedupe(session, item)  # 5. dedupe (a new item is not in the session yet)
+        _dedupe(job, session, item)  # 5. dedupe (a new item is not in the session yet)
         session.add(item)  # 6. record
         items.append(item)
     for offset, (name, reason) in enumerate(extracted.failures, start=len(extracted.documents)):
@@ -323,7 +325,9 @@ def _apply(item: Item, d: ItemDraft, ids: dict) -> None:
         setattr(item, name, getattr(d, name))
 
 
-def _dedupe(session: Session, item: Item) -> None:
+def _dedupe(job: Job, session: Session, item: Item) -> None:
+    """The same item again is a duplicate; a corrected version (修改稿) replaces the
+    earlier one's text and counts once, in the month the first version arrived."""
     if item.status not in (COUNTED, REVIEW) or not item.chars:
         return  # no text, nothing to compare: empty items are never "the same"
     first = store.find_same_text(session, item.unit_id, item.text_hash, before=item.id)
@@ -331,6 +335,38 @@ def _dedupe(session: Session, item: Item) -> None:
         item.status = DUPLICATE
         item.duplicate_of = first.id
         item.reason = f"与第 {first.id} 条内容相同（重复报送），只计一次"
+        return
+    if item.status != COUNTED:
+        return
+    conf = job.rules.classification
+    since = item.received_at - timedelta(days=conf.revision_days)
+    for earlier in store.recent_counted(session, item.unit_id, since, before=item.id):
+        why = revision_reason(
+            item.title, item.received_at, earlier.title, earlier.received_at, conf
+        )
+        if why is None:
+            continue
+        for name in _REVISED_FIELDS:  # the earlier item carries the corrected text
+            setattr(earlier, name, getattr(item, name))
+        note = f"内容已按第 {item.envelope_id} 件收到的修改稿更新"
+        earlier.reason = "；".join(r for r in (earlier.reason, note) if r)
+        item.status, item.duplicate_of = DUPLICATE, earlier.id
+        item.reason = f"修改稿（{why}）：内容已更新到第 {earlier.id} 条，只计一次"
+        return
+
+
+_REVISED_FIELDS = (
+    "title",
+    "body",
+    "category",
+    "category_reason",
+    "chars",
+    "chars_no_spaces",
+    "doc_chars",
+    "over_limit",
+    "text_hash",
+    "author",
+)
 
 
 # ------------------------------------------------------------------------------ reparse
