@@ -9,9 +9,6 @@ classification work, where a labelled set can calibrate it.
 from __future__ import annotations
 
 import re
-from datetime import datetime
-
-from config.rules import Classification
 
 _MARKERS = re.compile(
     r"[（(【\[]?\s*(?:修改稿|修改版|修订稿|修订版|更正稿|更正|修改|终稿|定稿)\s*[）)】\]]?"
@@ -26,12 +23,7 @@ def title_key(title: str) -> str:
     return _NOISE.sub("", _MARKERS.sub("", _TAGS.sub("", title)))
 
 
-def revision_reason(
-    new_title: str, new_at: datetime, old_title: str, old_at: datetime, rules: Classification
-) -> str | None:
-    """Why the new item is a revision of the old one (Chinese), or None."""
-    days = abs((new_at - old_at).total_seconds()) / 86400
-    a, b = title_key(new_title), title_key(old_title)
-    if a and a == b and len(a) >= MIN_TITLE and days <= rules.revision_days:
-        return f"标题相同，{days:.0f} 天内再次报送"
-    return None
+def revision_key(title: str) -> str:
+    """The title key under which revisions are looked up ("" when too short to trust)."""
+    key = title_key(title)[:200]
+    return key if len(key) >= MIN_TITLE else ""

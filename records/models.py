@@ -135,6 +135,7 @@ class Item(SQLModel, table=True):
     attachment: str | None = None
     attribution: str = ""  # how the unit was found: address | folder | sidecar | name | import
     text_hash: str = Field(default="", max_length=64, index=True)
+    title_key: str = Field(default="", max_length=200, index=True)  # for revisions (修改稿)
     duplicate_of: int | None = Field(default=None, foreign_key="item.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

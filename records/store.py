@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, select
@@ -94,16 +93,19 @@ def find_same_text(
     return session.exec(query.order_by(col(Item.id))).first()
 
 
-def recent_counted(
-    session: Session, unit_id: int | None, since: datetime, before: int | None = None
-) -> Sequence[Item]:
-    """Counted items of a unit received since ``since`` (newest first); ``before``
-    excludes the item itself and later ones."""
-    if unit_id is None:
-        return []
+def same_title_since(
+    session: Session, unit_id: int | None, key: str, since: datetime, before: int | None = None
+) -> Item | None:
+    """The latest counted item of a unit with this title key received since ``since``;
+    ``before`` excludes the item itself and later ones."""
+    if unit_id is None or not key:
+        return None
     query = select(Item).where(
-        Item.unit_id == unit_id, Item.status == COUNTED, Item.received_at >= since
+        Item.unit_id == unit_id,
+        Item.title_key == key,
+        Item.status == COUNTED,
+        Item.received_at >= since,
     )
     if before is not None:
         query = query.where(col(Item.id) < before)
-    return session.exec(query.order_by(col(Item.received_at).desc())).all()
+    return session.exec(query.order_by(col(Item.received_at).desc())).first()

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from classify.dedupe import revision_reason
+from classify.dedupe import revision_key
 from classify.item import Context, ItemDraft, build
 from config.roster import Roster
 from config.rules import Rules
@@ -309,6 +309,7 @@ def _apply(item: Item, d: ItemDraft, ids: dict) -> None:
     item.reason = safe_text("；".join(r for r in (review, d.attribution.reason, d.limit_note) if r))
     item.attribution = d.attribution.method
     item.duplicate_of = None
+    item.title_key = revision_key(d.title)
     for name in (
         "title",
         "body",
@@ -338,21 +339,17 @@ def _dedupe(job: Job, session: Session, item: Item) -> None:
         return
     if item.status != COUNTED:
         return
-    conf = job.rules.classification
-    since = item.received_at - timedelta(days=conf.revision_days)
-    for earlier in store.recent_counted(session, item.unit_id, since, before=item.id):
-        why = revision_reason(
-            item.title, item.received_at, earlier.title, earlier.received_at, conf
-        )
-        if why is None:
-            continue
-        for name in _REVISED_FIELDS:  # the earlier item carries the corrected text
-            setattr(earlier, name, getattr(item, name))
-        note = f"内容已按第 {item.envelope_id} 件收到的修改稿更新"
-        earlier.reason = "；".join(r for r in (earlier.reason, note) if r)
-        item.status, item.duplicate_of = DUPLICATE, earlier.id
-        item.reason = f"修改稿（{why}）：内容已更新到第 {earlier.id} 条，只计一次"
+    days = job.rules.classification.revision_days
+    since = item.received_at - timedelta(days=days)
+    earlier = store.same_title_since(session, item.unit_id, item.title_key, since, item.id)
+    if earlier is None:
         return
+    for name in _REVISED_FIELDS:  # the earlier item carries the corrected text
+        setattr(earlier, name, getattr(item, name))
+    note = f"内容已按第 {item.envelope_id} 件收到的修改稿更新"
+    earlier.reason = "；".join(r for r in (earlier.reason, note) if r)
+    item.status, item.duplicate_of = DUPLICATE, earlier.id
+    item.reason = f"修改稿（{days} 天内标题相同）：内容已更新到第 {earlier.id} 条，只计一次"
 
 
 _REVISED_FIELDS = (
