@@ -7,22 +7,10 @@ import csv
 import json
 from pathlib import Path
 
+from ingest.events import COLUMNS
 from tests.test_import_report import ledger_rows, write_csv
 
-EVENT_HEADER = [
-    "type",
-    "item_id",
-    "unit",
-    "title",
-    "date",
-    "publication",
-    "form",
-    "level",
-    "composite",
-    "kind",
-    "count",
-    "note",
-]
+EVENT_HEADER = list(COLUMNS)
 NOW = "2019-07-15T00:00:00+08:00"
 # Items of 区发展和改革委员会 named by unit + title (titles from ledger_rows).
 A, B, C = "区发改委2019-04第2条", "区发改委2019-05第3条", "区发改委2019-04第5条"

@@ -94,6 +94,17 @@ def import_app() -> None:
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="输出 JSON（键名为英文）")
+now_option = click.option("--now", metavar="时间", help="按此时刻计算（ISO 时间，默认为当前时间）")
+
+
+def parse_now(now: str | None, a: App) -> datetime:
+    """``--now`` (naive times are the office's timezone), or the current time."""
+    try:
+        moment = datetime.fromisoformat(now) if now else datetime.now(a.tz)
+    except ValueError:
+        raise InputError(f"时间“{now}”无效（应为 ISO 时间，例如 2019-07-15T09:00）") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=a.tz)
+
 
 # Piped output (make demo, logs) gets room for the wide Chinese tables.
 _WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
@@ -440,17 +451,16 @@ def print_month(a: App, month: Month, results: list[MonthResult]) -> None:
 @report_app.command("month", help="月度报送任务计分（每个单位，含无信息的单位）")
 @click.argument("month", metavar="YYYY-MM")
 @json_option
-@click.option("--now", metavar="时间", help="按此时刻计算（ISO 时间，默认为当前时间）")
+@now_option
 def report_month(month: str, as_json: bool, now: str | None) -> None:
     from zwxx.reports import month_report
 
     a = state.app()
     try:
         m = Month.parse(month)
-        moment = datetime.fromisoformat(now) if now else datetime.now(a.tz)
     except ValueError as exc:
-        raise InputError(str(exc) if "月份" in str(exc) else f"时间“{now}”无效") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=a.tz)
+        raise InputError(str(exc)) from None
+    moment = parse_now(now, a)
     with Session(a.engine) as session:
         results = month_report(session, a.roster, a.rules, m, moment, a.tz)
     if as_json:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import getpass
 import os
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -20,7 +19,18 @@ from records.db import session_scope
 from scoring.quarter import ADOPTION_LABELS, Period
 from scoring.ranks import Flags
 from zwxx.app import App
-from zwxx.cli import _dump, app, err, import_app, json_option, out, report_app, state
+from zwxx.cli import (
+    _dump,
+    app,
+    err,
+    import_app,
+    json_option,
+    now_option,
+    out,
+    parse_now,
+    report_app,
+    state,
+)
 from zwxx.errors import InputError
 from zwxx.reports import AlreadyFrozen, PeriodReport, freeze, period_report, report_json
 
@@ -240,14 +250,6 @@ def import_events_cmd(file: Path, recorded_by: str | None) -> None:
 
 
 # ------------------------------------------------------------------------------- reports
-def _moment(now: str | None, a: App) -> datetime:
-    try:
-        moment = datetime.fromisoformat(now) if now else datetime.now(a.tz)
-    except ValueError:
-        raise InputError(f"时间“{now}”无效（应为 ISO 时间，例如 2019-07-15T09:00）") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=a.tz)
-
-
 def _flags_text(f: Flags) -> str:
     parts = []
     if f.praise:
@@ -358,7 +360,7 @@ def _run_report(
     period: Period, as_json: bool, now: str | None, explain: str | None, freeze_it: bool
 ) -> None:
     a = state.app()
-    moment = _moment(now, a)
+    moment = parse_now(now, a)
     with Session(a.engine) as session:
         report = period_report(session, a.roster, a.rules, period, moment, a.tz)
     if explain is not None:
@@ -397,7 +399,6 @@ def _period(text: str, quarter: bool) -> Period:
         raise InputError(str(exc)) from None
 
 
-now_option = click.option("--now", metavar="时间", help="按此时刻计算（ISO 时间，默认为当前时间）")
 explain_option = click.option(
     "--explain", metavar="单位", help="逐行说明该单位的得分是怎样算出来的"
 )
