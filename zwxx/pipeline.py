@@ -310,19 +310,7 @@ def _apply(item: Item, d: ItemDraft, ids: dict) -> None:
     item.attribution = d.attribution.method
     item.duplicate_of = None
     item.title_key = revision_key(d.title)
-    for name in (
-        "title",
-        "body",
-        "category",
-        "category_reason",
-        "chars",
-        "chars_no_spaces",
-        "doc_chars",
-        "over_limit",
-        "author",
-        "attachment",
-        "text_hash",
-    ):
+    for name in (*_TEXT_FIELDS, "attachment"):
         setattr(item, name, getattr(d, name))
 
 
@@ -352,7 +340,8 @@ def _dedupe(job: Job, session: Session, item: Item) -> None:
     item.reason = f"修改稿（{days} 天内标题相同）：内容已更新到第 {earlier.id} 条，只计一次"
 
 
-_REVISED_FIELDS = (
+# What classification derives from a document's text (an ItemDraft and an Item share them).
+_TEXT_FIELDS = (
     "title",
     "body",
     "category",
@@ -361,9 +350,11 @@ _REVISED_FIELDS = (
     "chars_no_spaces",
     "doc_chars",
     "over_limit",
-    "text_hash",
     "author",
+    "text_hash",
 )
+# A revision (修改稿) hands these on to the earlier item it replaces.
+_REVISED_FIELDS = (*_TEXT_FIELDS, "title_key")
 
 
 # ------------------------------------------------------------------------------ reparse
