@@ -24,6 +24,7 @@ class UnitEntry(BaseModel):
     officer_phone: str = ""
     head: str = ""
     head_phone: str = ""
+    receipt: bool = False  # send a receipt (回执) for each item received from this unit
 
     @field_validator("emails")
     @classmethod

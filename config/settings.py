@@ -9,6 +9,7 @@ the file: a mailbox names the environment variable (``password_env``) or a secre
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,7 +41,25 @@ class DatabaseSettings(_Section):
         return value
 
 
-class MailboxSettings(_Section):
+class _Secret(_Section):
+    """A section with a secret: the name of an environment variable, or a secret file."""
+
+    password_env: str = ""
+    password_file: Path | None = None
+
+    def secret(self) -> str | None:
+        """The 授权码, token or key, read only when used; never logged."""
+        if self.password_file is not None:
+            try:
+                return self.password_file.read_text(encoding="utf-8").strip()
+            except OSError:
+                return None
+        if not self.password_env:
+            return None
+        return os.environ.get(self.password_env) or None
+
+
+class MailboxSettings(_Secret):
     name: str = ""
     host: str
     port: int = Field(993, gt=0, le=65535)
@@ -48,7 +67,6 @@ class MailboxSettings(_Section):
     username: str
     auth: Literal["password", "xoauth2"] = "password"
     password_env: str = "ZWXX_MAILBOX_PASSWORD"  # for xoauth2: the access token's variable
-    password_file: Path | None = None
     # Folder names (Chinese works) or SPECIAL-USE flags such as "\\Junk".
     folders: list[str] = Field(default_factory=lambda: ["INBOX"])
     batch_size: int = Field(50, ge=1, le=1000)
@@ -61,15 +79,6 @@ class MailboxSettings(_Section):
     def key(self) -> str:
         """Identity in the records: the account, which stays when the display name changes."""
         return self.username.lower()
-
-    def secret(self) -> str | None:
-        """The 授权码 (or OAuth2 token), read only when connecting; never logged."""
-        if self.password_file is not None:
-            try:
-                return self.password_file.read_text(encoding="utf-8").strip()
-            except OSError:
-                return None
-        return os.environ.get(self.password_env) or None
 
 
 class DropFolderSettings(_Section):
@@ -86,6 +95,76 @@ class ScheduleSettings(_Section):
     # After this many failed polls in a row the interval doubles (up to max_backoff_minutes).
     backoff_after: int = Field(3, ge=1)
     max_backoff_minutes: float = Field(60, gt=0)
+    # Notifications, in the office's timezone. Weekday: mon..sun; times HH:MM.
+    weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    weekly_time: str = "09:00"
+    digest_day: int = Field(1, ge=1, le=28)  # day of the month of the monthly digest
+    digest_time: str = "09:00"
+    # A run missed while the service was down is done once on return within this window.
+    grace_hours: float = Field(12, gt=0)
+    # Failed sends are retried after retry_minutes, doubling, at most max_attempts times.
+    retry_minutes: float = Field(5, gt=0)
+    max_attempts: int = Field(6, ge=1, le=50)
+
+    @field_validator("weekly_time", "digest_time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        hour, _, minute = value.partition(":")
+        if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+            raise ValueError(f"“{value}”不是有效的时间，应写成 HH:MM，例如 09:00")
+        return f"{int(hour):02d}:{int(minute):02d}"
+
+
+class OfficeSettings(_Section):
+    """Who the notifications come from (templates and the notice use these)."""
+
+    name: str = "济南市莱芜区人民政府办公室"
+    short_name: str = "区政府办公室"
+    section: str = "信息科"
+    signature: str = "莱芜区人民政府办公室信息科"
+    phone: str = ""
+    doc_prefix: str = "莱芜政办字"  # 发文字号 of the quarterly notice: 莱芜政办字〔2026〕N号
+
+
+class SmtpSettings(_Secret):
+    host: str | None = None  # unset: e-mails go to the outbox folder
+    port: int = Field(465, gt=0, le=65535)
+    security: Literal["none", "starttls", "ssl"] = "ssl"
+    username: str = ""
+    password_env: str = "ZWXX_SMTP_PASSWORD"
+    sender: str = ""  # "莱芜区政府办公室信息科 <lcqzwxx@163.com>"; default: username
+    timeout_seconds: float = Field(30, gt=0)
+
+
+class SmsSettings(_Secret):
+    url: str | None = None  # unset: SMS texts go to the outbox folder
+    method: Literal["POST", "GET"] = "POST"
+    # Header values and the body are Jinja2 templates with phone, text, secret.
+    headers: dict[str, str] = Field(default_factory=dict)
+    body_template: str = '{"mobile": "{{ phone }}", "content": {{ text | tojson }}}'
+    # Success: a 2xx status and, if set, this regular expression found in the response.
+    success: str = ""
+    password_env: str = "ZWXX_SMS_SECRET"
+    max_chars: int = Field(201, ge=20, le=1000)  # longer texts are cut (201 = 3 segments)
+    timeout_seconds: float = Field(15, gt=0)
+
+    @field_validator("success")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"“{value}”不是有效的正则表达式（{exc}）") from None
+        return value
+
+
+class LeadersSettings(_Section):
+    emails: list[str] = Field(default_factory=list)
+    phones: list[str] = Field(default_factory=list)
+
+
+class OutboxSettings(_Section):
+    path: Path = Path("var/outbox")
 
 
 class FileSetting(_Section):
@@ -103,6 +182,11 @@ class Settings(BaseSettings):
     dropfolder: DropFolderSettings = Field(default_factory=DropFolderSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     schedule: ScheduleSettings = Field(default_factory=ScheduleSettings)
+    office: OfficeSettings = Field(default_factory=OfficeSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    sms: SmsSettings = Field(default_factory=SmsSettings)
+    leaders: LeadersSettings = Field(default_factory=LeadersSettings)
+    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
     roster: FileSetting = Field(default_factory=FileSetting)
     rules: FileSetting = Field(default_factory=FileSetting)
     # Where this came from, for messages; not a setting.
@@ -184,6 +268,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
     settings.storage.raw_dir = _resolve(base, settings.storage.raw_dir)  # type: ignore[assignment]
     settings.roster.path = _resolve(base, settings.roster.path)
     settings.rules.path = _resolve(base, settings.rules.path)
-    for box in settings.mailbox:
-        box.password_file = _resolve(base, box.password_file)
+    settings.outbox.path = _resolve(base, settings.outbox.path)  # type: ignore[assignment]
+    for secret in (*settings.mailbox, settings.smtp, settings.sms):
+        secret.password_file = _resolve(base, secret.password_file)
     return settings

@@ -221,18 +221,28 @@ class Deduction(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """Every message the system sends; the unique key makes sending idempotent."""
+    """Every message the system sends. The unique key (kind, period, recipient, channel)
+    makes sending idempotent: a re-run finds the record and does not send again. The
+    rendered message is kept, so a retry sends exactly what the first attempt tried."""
 
     __table_args__ = (sa.UniqueConstraint("kind", "period", "recipient", "channel"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=30)  # receipt | weekly | digest | notice | notice_sms
-    period: str = Field(max_length=30)
-    recipient: str = Field(max_length=254)
-    channel: str = Field(max_length=10)  # email | sms | outbox
-    status: str = Field(default="pending", max_length=10)  # pending | sent | failed
+    kind: str = Field(max_length=30)  # receipt | weekly | digest | notice_sms
+    period: str = Field(max_length=30)  # 2026-W48, 2026-10, 2026Q3, or the item id
+    recipient: str = Field(max_length=254)  # e-mail address or phone number
+    channel: str = Field(max_length=10)  # email | sms
+    via: str = Field(default="", max_length=10)  # smtp | gateway | outbox
+    unit: str | None = Field(default=None, max_length=100)  # whom it concerns, if a unit
+    subject: str = ""
+    body: str = Field(default="", sa_type=sa.Text)  # plain text (the SMS text for sms)
+    html: str | None = Field(default=None, sa_type=sa.Text)
+    attachments: str = Field(default="[]", sa_type=sa.Text)  # JSON list of file paths
+    segments: int = 0  # SMS billing segments (70 / 67 characters)
+    status: str = Field(default="pending", max_length=10, index=True)  # pending|sent|failed
     attempts: int = 0
     error: str | None = None
+    next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
