@@ -555,5 +555,7 @@ def main() -> None:
         sys.exit(1)
 
 
-# Scoring commands register themselves on the groups above.
+# Scoring, review and notification commands register themselves on the groups above.
+import zwxx.cli_notify  # noqa: E402
+import zwxx.cli_review  # noqa: E402
 import zwxx.cli_scoring  # noqa: E402, F401

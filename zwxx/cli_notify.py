@@ -1,0 +1,1 @@
+"""`zwxx remind`, `zwxx digest`, `zwxx notice`: notifications by hand."""

@@ -1,0 +1,1 @@
+"""`zwxx review`: the clerk's decisions on items the system does not guess."""
