@@ -88,6 +88,8 @@ class DropFolderSettings(_Section):
 
 class StorageSettings(_Section):
     raw_dir: Path = Path("var/raw")
+    # Files sent with notifications (the digest's .xlsx), kept so a retry sends the same.
+    notify_dir: Path = Path("var/notify")
 
 
 class ScheduleSettings(_Section):
@@ -124,6 +126,9 @@ class OfficeSettings(_Section):
     signature: str = "莱芜区人民政府办公室信息科"
     phone: str = ""
     doc_prefix: str = "莱芜政办字"  # 发文字号 of the quarterly notice: 莱芜政办字〔2026〕N号
+    # A folder of the office's own copies of the message templates (same file names as
+    # notify/templates/); a template found there wins over the built-in one.
+    templates: Path | None = None
 
 
 class SmtpSettings(_Secret):
@@ -269,6 +274,8 @@ def load_settings(path: Path | str | None = None) -> Settings:
     settings.roster.path = _resolve(base, settings.roster.path)
     settings.rules.path = _resolve(base, settings.rules.path)
     settings.outbox.path = _resolve(base, settings.outbox.path)  # type: ignore[assignment]
+    settings.storage.notify_dir = _resolve(base, settings.storage.notify_dir)  # type: ignore[assignment]
+    settings.office.templates = _resolve(base, settings.office.templates)
     for secret in (*settings.mailbox, settings.smtp, settings.sms):
         secret.password_file = _resolve(base, secret.password_file)
     return settings

@@ -191,19 +191,48 @@ def poll_cmd() -> None:
         raise SourceUnavailable("；".join(summary.errors))
 
 
-@app.command("run", help="常驻运行：按设置的间隔（[schedule] poll_minutes，默认 5 分钟）自动收取")
+@app.command(
+    "run",
+    help="常驻运行：按设置的间隔（[schedule] poll_minutes，默认 5 分钟）自动收取，"
+    "并按时发送回执、每周催报和月度报告",
+)
 def run_cmd() -> None:
-    from zwxx.scheduler import run
+    from zwxx import notifications
+    from zwxx.scheduler import run, timed_jobs
 
     a = state.app()
     _sources(a)
     logging.getLogger("zwxx").setLevel(logging.INFO)
     logging.getLogger().setLevel(min(logging.getLogger().level, logging.INFO))
-    out.print(
-        f"zwxx 已启动，每 {a.settings.schedule.poll_minutes:g} 分钟收取一次；按 Ctrl+C 停止。"
-    )
     notes = logging.getLogger("zwxx.run")
-    run(a.settings.schedule, a.tz, lambda: run_poll(a, notes.warning, progress=False))
+
+    def weekly(now: datetime) -> None:
+        run_ = notifications.weekly(a, now)
+        notes.info("weekly reminders: %s", run_.delivery.summary())
+
+    def digest(now: datetime) -> None:
+        run_, _ = notifications.digest(a, notifications.previous_month(now, a), now)
+        notes.info("monthly digest: %s", run_.delivery.summary())
+
+    def after_poll() -> None:
+        sent = notifications.receipts(a, datetime.now(a.tz)).delivery
+        sent.sent += notifications.retry_due(a).sent
+        if sent.queued or sent.sent or sent.failed:
+            notes.info("notifications: %s", sent.summary())
+
+    timed = timed_jobs(a.settings.schedule, a.tz, weekly, digest)
+    out.print(
+        f"zwxx 已启动，每 {a.settings.schedule.poll_minutes:g} 分钟收取一次；"
+        + "；".join(t.label for t in timed)
+        + "。按 Ctrl+C 停止。"
+    )
+    run(
+        a.settings.schedule,
+        a.tz,
+        lambda: run_poll(a, notes.warning, progress=False),
+        timed,
+        after_poll,
+    )
 
 
 @app.command("doctor", help="逐项检查设置、数据库、OA 文件夹和邮箱能否正常使用")
@@ -502,7 +531,8 @@ def import_items(file: Path) -> None:
     help="演示数据目录",
 )
 def demo_cmd(folder: Path) -> None:
-    from zwxx.demo import DEMO_MONTH, demo_settings, materialize
+    from zwxx.cli_notify import digest_monthly, notice_quarter, remind_weekly
+    from zwxx.demo import DEMO_DIGEST, DEMO_MONTH, DEMO_WEEKLY, demo_settings, materialize
 
     state.config, state._app = demo_settings(folder), None
     a = state.app()
@@ -512,6 +542,21 @@ def demo_cmd(folder: Path) -> None:
     )
     out.print(summary_line(run_poll(a, _print_problem)))
     report_month.callback(DEMO_MONTH, as_json=False, now=None)
+    out.print("\n— 通知（未设置邮件服务器和短信网关，全部写入发件箱文件夹）—")
+    remind_weekly.callback(now=DEMO_WEEKLY, dry_run=False)
+    digest_monthly.callback(month=DEMO_MONTH, now=DEMO_DIGEST, dry_run=False)
+    notice_quarter.callback(
+        quarter="2026Q4",
+        target=None,
+        number=1,
+        issued="2026-11-02",
+        send_sms=True,
+        now=DEMO_DIGEST,
+        dry_run=False,
+    )
+    out.print(
+        f"催报邮件、月报、通报和短信都在 {a.settings.outbox.path} 中，可用邮件客户端打开 .eml。"
+    )
 
 
 def usage_error(exc: click.UsageError) -> str:

@@ -1,1 +1,220 @@
-"""`zwxx remind`, `zwxx digest`, `zwxx notice`: notifications by hand."""
+"""`zwxx remind`, `zwxx digest`, `zwxx notice`, `zwxx notifications` (wiring only).
+
+Registered on the main ``zwxx`` group by the last lines of ``zwxx.cli``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import click
+from rich import box
+from rich.table import Table
+from sqlmodel import Session, col, select
+
+from records.models import Notification
+from scoring.periods import Month
+from zwxx import notifications
+from zwxx.app import App
+from zwxx.cli import _dump, _iso, app, err, json_option, now_option, out, parse_now, state
+from zwxx.cli_scoring import _period
+from zwxx.errors import InputError
+
+dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="只写入发件箱文件夹（[outbox] path），不发送、不记录"
+)
+
+
+@app.group("remind", help="催报提醒")
+def remind_app() -> None:
+    pass
+
+
+@app.group("digest", help="给领导的报告")
+def digest_app() -> None:
+    pass
+
+
+@app.group("notice", help="通报")
+def notice_app() -> None:
+    pass
+
+
+def _report_run(a: App, what: str, run: notifications.Run, dry_run: bool) -> None:
+    plan, delivery = run.plan, run.delivery
+    if plan.unreachable:
+        out.print(
+            f"{len(plan.unreachable)} 个单位未登记邮箱或手机号，无法提醒："
+            + "、".join(plan.unreachable)
+            + "（请在名册中补充 emails / officer_phone / head_phone）"
+        )
+    if dry_run:
+        out.print(
+            f"{what}（试运行）：{len(plan.messages)} 条消息已写入 {a.settings.outbox.path}，"
+            "未发送、未记录。"
+        )
+        return
+    out.print(f"{what}：{delivery.summary()}。")
+    for line in delivery.errors:
+        err.print(f"  发送失败：{line}")
+
+
+_NAMED = 10  # more units than this are counted, not named (the records list them all)
+
+
+@remind_app.command("weekly", help="每周催报：提醒进度落后或调研任务未完成的单位")
+@now_option
+@dry_run_option
+def remind_weekly(now: str | None, dry_run: bool) -> None:
+    a = state.app()
+    moment = parse_now(now, a)
+    run = notifications.weekly(a, moment, dry_run)
+    units = run.plan.units
+    named = f"（{'、'.join(units)}）" if 0 < len(units) <= _NAMED else ""
+    out.print(f"{moment.astimezone(a.tz):%Y年%m月%d日}：{len(units)} 个单位需要提醒{named}。")
+    _report_run(a, "每周催报", run, dry_run)
+
+
+@digest_app.command("monthly", help="月度报告：上月各组报送情况表（附 Excel），发给领导")
+@click.argument("month", metavar="YYYY-MM", required=False)
+@now_option
+@dry_run_option
+def digest_monthly(month: str | None, now: str | None, dry_run: bool) -> None:
+    a = state.app()
+    moment = parse_now(now, a)
+    if month:
+        try:
+            chosen = Month.parse(month)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+    else:
+        chosen = notifications.previous_month(moment, a)
+    if not a.settings.leaders.emails and not a.settings.leaders.phones and not dry_run:
+        err.print("提示：设置文件中没有 [leaders] emails / phones，月报只生成 Excel，不发送。")
+    run, workbook = notifications.digest(a, chosen, moment, dry_run)
+    out.print(f"{chosen.year}年{chosen.month}月月报：Excel 已写入 {workbook}")
+    _report_run(a, "月度报告", run, dry_run)
+
+
+@notice_app.command("quarter", help="季度通报：生成公文格式的 .docx，可向各单位负责人发短信")
+@click.argument("quarter", metavar="YYYYQn")
+@click.option(
+    "--out",
+    "target",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="通报文件（.docx）保存位置；默认写入发件箱文件夹",
+)
+@click.option("--number", type=click.IntRange(min=1), default=1, show_default=True, help="发文序号")
+@click.option("--date", "issued", metavar="YYYY-MM-DD", help="成文日期（默认今天）")
+@click.option("--sms", "send_sms", is_flag=True, help="同时把得分和名次短信发给各单位负责人")
+@now_option
+@dry_run_option
+def notice_quarter(
+    quarter: str,
+    target: Path | None,
+    number: int,
+    issued: str | None,
+    send_sms: bool,
+    now: str | None,
+    dry_run: bool,
+) -> None:
+    from notify.notice import build_notice, notice_title, save_notice
+
+    a = state.app()
+    period = _period(quarter, True)
+    try:
+        day = date.fromisoformat(issued) if issued else notifications.today(a)
+    except ValueError:
+        raise InputError(f"日期“{issued}”无效，应为 YYYY-MM-DD，例如 2026-10-08") from None
+    report = notifications.quarter_report(a, period, parse_now(now, a))
+    if target is None:
+        target = a.settings.outbox.path / f"{notice_title(period)}.docx"
+    if target.suffix.lower() != ".docx":
+        raise InputError(f"通报文件名应以 .docx 结尾：{target}")
+    doc = build_notice(report, a.rules, a.settings.office, number, day)
+    try:
+        save_notice(doc, target)
+    except OSError as exc:
+        raise InputError(f"无法写入 {target}：{exc.strerror or exc}") from None
+    out.print(f"{period.label}通报已生成：{target}")
+    if send_sms or dry_run:
+        _report_run(a, "通报短信", notifications.notice_sms(a, report, dry_run), dry_run)
+
+
+_NOTE_STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "失败"}
+_KINDS = {
+    "receipt": "回执",
+    "weekly": "每周催报",
+    "weekly_sms": "催报短信",
+    "digest": "月度报告",
+    "digest_sms": "月报短信",
+    "notice_sms": "通报短信",
+}
+
+
+@app.command("notifications", help="列出已发送和待发送的通知；补发失败的通知")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "sending", "sent", "failed"]),
+    help="只列此状态（pending 待发送，sent 已发送，failed 失败）",
+)
+@click.option(
+    "--resend", "resend_ids", metavar="编号", type=int, multiple=True, help="把失败的通知重新排队"
+)
+@json_option
+def notifications_cmd(status: str | None, resend_ids: tuple[int, ...], as_json: bool) -> None:
+    a = state.app()
+    if resend_ids:
+        for line in notifications.resend(a, list(resend_ids)):
+            out.print(line)
+        delivery = notifications.retry_due(a)
+        out.print(f"补发：{delivery.summary()}。")
+        return
+    query = select(Notification).order_by(col(Notification.id))
+    if status:
+        query = query.where(Notification.status == status)
+    with Session(a.engine) as session:
+        rows = session.exec(query).all()
+    if as_json:
+        _dump(
+            [
+                {
+                    "id": n.id,
+                    "kind": n.kind,
+                    "period": n.period,
+                    "recipient": n.recipient,
+                    "channel": n.channel,
+                    "via": n.via,
+                    "unit": n.unit,
+                    "subject": n.subject,
+                    "status": n.status,
+                    "attempts": n.attempts,
+                    "segments": n.segments,
+                    "error": n.error,
+                    "attachments": json.loads(n.attachments or "[]"),
+                    "sent_at": _iso(n.sent_at, a),
+                    "next_attempt_at": _iso(n.next_attempt_at, a),
+                }
+                for n in rows
+            ]
+        )
+        return
+    table = Table(box=box.SIMPLE_HEAD, title=f"通知（共 {len(rows)} 条）")
+    for head in ("编号", "类别", "期间", "单位", "收件人", "状态", "次数", "时间", "说明"):
+        table.add_column(head)
+    for n in rows:
+        when = n.sent_at or n.next_attempt_at or n.created_at
+        table.add_row(
+            str(n.id),
+            _KINDS.get(n.kind, n.kind),
+            n.period,
+            n.unit or "",
+            n.recipient,
+            _NOTE_STATUS.get(n.status, n.status),
+            str(n.attempts),
+            when.astimezone(a.tz).strftime("%m-%d %H:%M"),
+            n.error or "",
+        )
+    out.print(table)

@@ -18,24 +18,50 @@ from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from config.settings import DEFAULT_ROSTER
+
 DEMO_MONTH = "2026-10"
+DEMO_WEEKLY = "2026-10-26T09:00"  # a Monday: the weekly reminder of the demo
+DEMO_DIGEST = "2026-11-01T09:00"  # the 1st: the digest of October
 SAMPLES = Path(__file__).resolve().parent / "samples.toml"
 _FIXED_ZIP_TIME = (2026, 10, 1, 0, 0, 0)
 
 
 def demo_settings(folder: Path) -> Path:
-    """Write the demo's settings file (SQLite, drop folder, raw store under ``folder``)."""
+    """Write the demo's settings file (SQLite, drop folder, raw store, outbox and a roster
+    with made-up contacts under ``folder``). No SMTP server or SMS gateway is set, so every
+    notification goes to the outbox folder."""
     folder.mkdir(parents=True, exist_ok=True)
+    demo_roster(folder / "units.toml")
     path = folder / "demo.toml"
     path.write_text(
         "# 演示用设置（make demo 自动生成）\n"
         'timezone = "Asia/Shanghai"\n\n'
         '[database]\nurl = "sqlite:///zwxx-demo.db"\n\n'
         '[dropfolder]\npath = "drop"\nsettle_seconds = 0\n\n'
-        '[storage]\nraw_dir = "raw"\n',
+        '[storage]\nraw_dir = "raw"\nnotify_dir = "notify"\n\n'
+        '[roster]\npath = "units.toml"\n\n'
+        '[leaders]\nemails = ["leader@laiwu-demo.cn"]\nphones = ["13706340000"]\n\n'
+        '[outbox]\npath = "outbox"\n',
         encoding="utf-8",
     )
     return path
+
+
+def demo_roster(target: Path) -> None:
+    """The default roster with made-up e-mail addresses and phone numbers, as the office
+    would fill them in; every seventh unit is left without any, to show how the digest
+    lists units that cannot be reached."""
+    text = DEFAULT_ROSTER.read_text(encoding="utf-8")
+    parts = text.split("[[unit]]")
+    for index in range(1, len(parts)):
+        if index % 7 == 0:
+            continue
+        block = parts[index]
+        block = block.replace("emails = []", f'emails = ["unit{index:02d}@laiwu-demo.cn"]', 1)
+        block = block.replace('officer_phone = ""', f'officer_phone = "1380634{index:04d}"', 1)
+        parts[index] = block.replace('head_phone = ""', f'head_phone = "1390634{index:04d}"', 1)
+    target.write_text("[[unit]]".join(parts), encoding="utf-8")
 
 
 def _paragraphs(text: str) -> list[str]:

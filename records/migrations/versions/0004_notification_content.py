@@ -35,6 +35,7 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("next_attempt_at", records.models.UTCDateTime(), nullable=True)
         )
+        batch_op.add_column(sa.Column("claimed_at", records.models.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f("ix_notification_status"), ["status"], unique=False)
 
 
@@ -42,6 +43,7 @@ def downgrade() -> None:
     with op.batch_alter_table("notification", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notification_status"))
         for name in (
+            "claimed_at",
             "next_attempt_at",
             "segments",
             "attachments",

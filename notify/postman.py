@@ -1,0 +1,261 @@
+"""Recording and sending notifications, exactly once.
+
+Every message becomes a ``Notification`` row first, keyed by (kind, period, recipient,
+channel): queueing the same reminder again finds the row and adds nothing, so a re-run,
+a restart or the scheduler catching up never sends twice. Rows are then sent one by one:
+each is claimed with a conditional UPDATE (only one process can win it), sent, and marked
+sent or failed. A failed send is retried later with a doubling delay, up to
+``schedule.max_attempts``; what still fails stays visible (``zwxx notifications``) and in
+the monthly digest. A process killed between sending and recording leaves a row in
+``sending``: whether it arrived is unknown, so it is reported, not sent blindly again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from config.settings import Settings
+from notify.channels import Attachment, Channel, Email, SendError, Sms, fit_sms, sms_segments
+from notify.compose import Outgoing
+from records.db import session_scope
+from records.models import Notification, utcnow
+
+log = logging.getLogger(__name__)
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+STALE_SENDING = timedelta(minutes=10)  # longer than any one send (timeouts are shorter)
+
+
+@dataclass
+class Delivery:
+    """What a run did, for the Chinese summary line."""
+
+    queued: int = 0  # new notifications recorded
+    already: int = 0  # recorded before (sent, or waiting): not queued again
+    sent: int = 0
+    failed: int = 0
+    written: list[Path] = field(default_factory=list)  # outbox files (dry run)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"新增 {self.queued} 条", f"发送成功 {self.sent} 条"]
+        if self.failed:
+            parts.append(f"发送失败 {self.failed} 条（稍后自动重试）")
+        if self.already:
+            parts.append(f"{self.already} 条此前已发送或已在队列中，不重复发送")
+        return "，".join(parts)
+
+
+class Postman:
+    """Queues ``Outgoing`` messages as records and sends what is due."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        email: Channel,
+        sms: Channel,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine, self.settings = engine, settings
+        self.channels = {"email": email, "sms": sms}
+        self.clock = clock
+
+    # -------------------------------------------------------------------- queueing
+    def queue(self, messages: list[Outgoing], out: Delivery) -> None:
+        """Record each message unless the same one (kind, period, recipient, channel)
+        was recorded before."""
+        for m in messages:
+            text = m.text
+            segments = 0
+            if m.channel == "sms":
+                text = fit_sms(text, self.settings.sms.max_chars)
+                segments = sms_segments(text)
+            row = Notification(
+                kind=m.kind,
+                period=m.period,
+                recipient=m.recipient[:254],
+                channel=m.channel,
+                unit=m.unit,
+                subject=m.subject,
+                body=text,
+                html=m.html,
+                attachments=json.dumps([str(p) for p in m.attachments], ensure_ascii=False),
+                segments=segments,
+                status=PENDING,
+            )
+            try:
+                with session_scope(self.engine) as session:
+                    if self._exists(session, m):
+                        out.already += 1
+                        continue
+                    session.add(row)
+                out.queued += 1
+            except IntegrityError:  # another process recorded it first
+                out.already += 1
+
+    @staticmethod
+    def _exists(session: Session, m: Outgoing) -> bool:
+        return (
+            session.exec(
+                select(Notification.id).where(
+                    Notification.kind == m.kind,
+                    Notification.period == m.period,
+                    Notification.recipient == m.recipient[:254],
+                    Notification.channel == m.channel,
+                )
+            ).first()
+            is not None
+        )
+
+    # -------------------------------------------------------------------- sending
+    def deliver_due(self, out: Delivery) -> None:
+        """Send every pending notification and every failed one whose retry is due."""
+        now = self.clock()
+        self._mark_stale(now)
+        with Session(self.engine) as session:
+            due = session.exec(
+                select(Notification.id)
+                .where(
+                    sa.or_(
+                        Notification.status == PENDING,
+                        sa.and_(
+                            Notification.status == FAILED,
+                            col(Notification.next_attempt_at).is_not(None),
+                            col(Notification.next_attempt_at) <= now,
+                        ),
+                    )
+                )
+                .order_by(col(Notification.id))
+            ).all()
+        for nid in due:
+            if nid is not None:
+                self._send_one(nid, out)
+
+    def _claim(self, nid: int, now: datetime) -> bool:
+        with session_scope(self.engine) as session:
+            result = session.execute(
+                sa.update(Notification)
+                .where(
+                    col(Notification.id) == nid,
+                    col(Notification.status).in_([PENDING, FAILED]),
+                )
+                .values(status=SENDING, attempts=Notification.attempts + 1, claimed_at=now)
+            )
+            return result.rowcount == 1
+
+    def _send_one(self, nid: int, out: Delivery) -> None:
+        now = self.clock()
+        if not self._claim(nid, now):
+            return  # another process took it
+        with Session(self.engine) as session:
+            row = session.get(Notification, nid)
+            assert row is not None
+            session.expunge(row)
+        channel = self.channels[row.channel]
+        error = None
+        try:
+            channel.send(self._message(row))
+        except SendError as exc:
+            error = exc.message
+        except OSError as exc:  # an attachment gone from disk, a full outbox disk
+            error = f"发送准备失败：{exc}"
+        except Exception as exc:  # a bug must not stop the other sends
+            log.exception("notification %s: unexpected error", nid)
+            error = f"内部错误（{type(exc).__name__}）"
+        with session_scope(self.engine) as session:
+            fresh = session.get(Notification, nid)
+            assert fresh is not None
+            fresh.via = channel.via
+            if error is None:
+                fresh.status, fresh.error, fresh.next_attempt_at = SENT, None, None
+                fresh.sent_at = self.clock()
+                out.sent += 1
+                return
+            fresh.status, fresh.error = FAILED, error[:2000]
+            schedule = self.settings.schedule
+            if fresh.attempts < schedule.max_attempts:
+                delay = schedule.retry_minutes * 2 ** (fresh.attempts - 1)
+                fresh.next_attempt_at = self.clock() + timedelta(minutes=delay)
+            else:
+                fresh.next_attempt_at = None  # given up: listed for the clerk
+            out.failed += 1
+            out.errors.append(f"{fresh.recipient}：{error}")
+            log.warning("notification %s to %s failed: %s", nid, fresh.recipient, error)
+
+    def _mark_stale(self, now: datetime) -> None:
+        """Rows left in ``sending`` by a killed process: unknown whether they arrived."""
+        with session_scope(self.engine) as session:
+            session.execute(
+                sa.update(Notification)
+                .where(
+                    Notification.status == SENDING,
+                    col(Notification.claimed_at) < now - STALE_SENDING,
+                )
+                .values(
+                    status=FAILED,
+                    next_attempt_at=None,
+                    error="发送过程中程序中断，不能确定是否已送达，未自动重发；"
+                    "核实后可用 zwxx notifications --resend 编号 补发",
+                )
+            )
+
+    @staticmethod
+    def _message(row: Notification) -> Email | Sms:
+        if row.channel == "sms":
+            return Sms(phone=row.recipient, text=row.body)
+        attachments = []
+        for name in json.loads(row.attachments or "[]"):
+            path = Path(name)
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            attachments.append(Attachment(path.name, path.read_bytes(), mime))
+        return Email(
+            to=[row.recipient],
+            subject=row.subject,
+            text=row.body,
+            html=row.html,
+            attachments=attachments,
+        )
+
+    # -------------------------------------------------------------------- dry run
+    def dry_run(self, messages: list[Outgoing], out: Delivery) -> None:
+        """Write the messages to the outbox only: nothing recorded, nothing sent."""
+        for m in messages:
+            row = Notification(
+                kind=m.kind,
+                period=m.period,
+                recipient=m.recipient,
+                channel=m.channel,
+                subject=m.subject,
+                body=fit_sms(m.text, self.settings.sms.max_chars) if m.channel == "sms" else m.text,
+                html=m.html,
+                attachments=json.dumps([str(p) for p in m.attachments]),
+            )
+            out.written.append(Path(self.channels[m.channel].send(self._message(row))))
+
+
+def resend(engine: Engine, ids: list[int]) -> list[str]:
+    """Put failed notifications back in the queue (the clerk checked they did not arrive)."""
+    notes = []
+    with session_scope(engine) as session:
+        for nid in ids:
+            row = session.get(Notification, nid)
+            if row is None:
+                notes.append(f"第 {nid} 条通知不存在")
+            elif row.status != FAILED:
+                notes.append(f"第 {nid} 条通知状态为“{row.status}”，只有发送失败的可以补发")
+            else:
+                row.status, row.next_attempt_at = PENDING, None
+                notes.append(f"第 {nid} 条通知已重新排队")
+    return notes
