@@ -282,7 +282,10 @@ def digest_data(
         session,
         select(Item.unit_id, sa.func.count())
         .join(Adoption, col(Adoption.item_id) == Item.id)
-        .where(Adoption.date >= start.astimezone(tz).date(), Adoption.date < end.date())
+        .where(
+            Adoption.date >= start.astimezone(tz).date(),
+            Adoption.date < end.astimezone(tz).date(),
+        )
         .group_by(Item.unit_id),
     )
     over = _per_unit_counts(
@@ -391,6 +394,7 @@ def receipt_plan(
         .where(
             col(Unit.name).in_(list(wanted)),
             col(Item.status).in_([COUNTED, DUPLICATE]),
+            Envelope.source != "import",  # the clerk's ledger is history, not a submission
             Item.created_at >= now - timedelta(days=RECEIPT_DAYS),
             sa.cast(Item.id, sa.String).not_in(done),
         )

@@ -379,3 +379,55 @@ def test_roster_helper_edits_only_the_named_units(tmp_path: Path) -> None:
     assert kz.emails == ("kz@laiwu.test", "kz2@laiwu.test") and kz.head_phone == "13900000002"
     assert roster.by_name["区民政局"].receipt and not kz.receipt
     assert not roster.by_name["区财政局"].emails
+
+
+def test_service_catches_up_a_missed_weekly_run_once(zwxx, workdir: Path) -> None:
+    """`zwxx run` started after the reminder's time (within the grace period) sends it;
+    started again, it sends nothing more."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    seed_november(zwxx, workdir)
+    due = datetime.now(TZ) - timedelta(minutes=30)  # the reminder was due half an hour ago
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[due.weekday()]
+    with smtp_server() as smtp, http_server() as gateway:
+        configure(
+            workdir,
+            smtp.port,
+            gateway.url,
+            schedule=f'[schedule]\nweekly_day = "{day}"\nweekly_time = "{due:%H:%M}"\n'
+            "poll_minutes = 60",
+        )
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ZWXX_")} | SMS_ENV
+        sent = []
+        for _ in range(2):  # a start, then a restart
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "zwxx", "--config", str(workdir / "zwxx.toml"), "run"],
+                cwd=workdir,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            try:
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline:
+                    records = json.loads(zwxx("notifications", "--json").stdout)
+                    if len(records) >= 1 and all(r["status"] == "sent" for r in records):
+                        break
+                    time.sleep(0.5)
+                time.sleep(2)  # room for a (wrong) second sending
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                out, err = proc.communicate(timeout=30)
+            assert proc.returncode == 0, err
+            assert "催报" in out and "weekly was due" in err
+            sent.append((len(smtp.handler.received), len(gateway.requests)))
+        records = json.loads(zwxx("notifications", "--json").stdout)
+    assert {r["kind"] for r in records} == {"weekly", "weekly_sms"}  # no receipts for imports
+    emails = sum(r["channel"] == "email" for r in records)
+    assert emails >= 3 and sent[0] == (emails, len(records) - emails)
+    assert sent[1] == sent[0]  # the restart sent nothing again
