@@ -1,8 +1,8 @@
-"""Build the sample quarterly notice (季度通报) and render its first page to docs/notice.png.
+"""Build the sample quarterly notice (季度通报) and render pages 1 and 2 to docs/notice*.png.
 
 Run from anywhere with the project's virtual environment::
 
-    .venv/bin/python docs/make_notice_png.py            # writes docs/notice.png
+    .venv/bin/python docs/make_notice_png.py            # docs/notice.png, docs/notice-2.png
     .venv/bin/python docs/make_notice_png.py --docx var/通报.docx   # also keep the .docx
 
 The sample is the one tests/test_notice.py checks: 2026 Q3 for the 57 units of the
@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PDFTOPPM = ["pdftoppm", "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to"]
+PAGES = (1, 2)  # the header and title; the first ranking table
 WIDTH_PX = 900  # the README shows the page at this width; the file stays ~100 KB
 
 
@@ -55,15 +55,29 @@ def main(argv: list[str] | None = None) -> int:
         except FileNotFoundError:
             print("需要 LibreOffice（soffice）", file=sys.stderr)
             return 2
-        stem = work / "page"
-        subprocess.run(
-            [*PDFTOPPM, str(WIDTH_PX), str(pdf), str(stem)],
-            check=True,
-            timeout=120,
-        )
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(stem.with_suffix(".png"), args.out)
-    print(f"{args.out}（{args.out.stat().st_size // 1024} KB）")
+        for page in PAGES:
+            stem = work / f"page{page}"
+            subprocess.run(
+                [
+                    "pdftoppm",
+                    "-png",
+                    "-singlefile",
+                    "-f",
+                    str(page),
+                    "-l",
+                    str(page),
+                    "-scale-to",
+                    str(WIDTH_PX),
+                    str(pdf),
+                    str(stem),
+                ],
+                check=True,
+                timeout=120,
+            )
+            target = args.out if page == 1 else args.out.with_stem(f"{args.out.stem}-{page}")
+            shutil.copyfile(stem.with_suffix(".png"), target)
+            print(f"{target}（{target.stat().st_size // 1024} KB）")
     return 0
 
 
