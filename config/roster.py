@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from config.settings import EMAIL, PHONE
 from config.validation import read_toml, validation_error
 from zwxx.errors import ConfigError
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class UnitEntry(BaseModel):
@@ -30,9 +28,17 @@ class UnitEntry(BaseModel):
     @classmethod
     def _emails(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for email in value:
-            if not _EMAIL.match(email):
+            if not EMAIL.match(email):
                 raise ValueError(f"“{email}”不是有效的邮箱地址")
         return tuple(e.lower() for e in value)
+
+    @field_validator("officer_phone", "head_phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        value = value.strip()
+        if value and not PHONE.match(value):
+            raise ValueError(f"“{value}”不是有效的手机号码")
+        return value
 
     @property
     def names(self) -> tuple[str, ...]:

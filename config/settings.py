@@ -26,6 +26,20 @@ DEFAULT_ROSTER = PACKAGE_DIR / "units.toml"
 DEFAULT_RULES = PACKAGE_DIR / "rules.toml"
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PHONE = re.compile(r"^\+?\d[\d-]{5,19}$")  # mobile numbers, or landlines with an area code
+
+
+def _jinja_syntax(template: str) -> str:
+    import jinja2
+
+    try:
+        jinja2.Environment().parse(template)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ValueError(f"模板语法错误：{exc.message}") from None
+    return template
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -104,9 +118,10 @@ class ScheduleSettings(_Section):
     digest_time: str = "09:00"
     # A run missed while the service was down is done once on return within this window.
     grace_hours: float = Field(12, gt=0)
-    # Failed sends are retried after retry_minutes, doubling, at most max_attempts times.
+    # Failed sends are retried after retry_minutes, doubling up to max_backoff_minutes,
+    # at most max_attempts times (the defaults keep trying for about a day).
     retry_minutes: float = Field(5, gt=0)
-    max_attempts: int = Field(6, ge=1, le=50)
+    max_attempts: int = Field(30, ge=1, le=200)
 
     @field_validator("weekly_time", "digest_time")
     @classmethod
@@ -153,6 +168,18 @@ class SmsSettings(_Secret):
     max_chars: int = Field(201, ge=20, le=1000)  # longer texts are cut (201 = 3 segments)
     timeout_seconds: float = Field(15, gt=0)
 
+    @field_validator("body_template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return _jinja_syntax(value)
+
+    @field_validator("headers")
+    @classmethod
+    def _header_templates(cls, value: dict[str, str]) -> dict[str, str]:
+        for template in value.values():
+            _jinja_syntax(template)
+        return value
+
     @field_validator("success")
     @classmethod
     def _regex(cls, value: str) -> str:
@@ -166,6 +193,22 @@ class SmsSettings(_Secret):
 class LeadersSettings(_Section):
     emails: list[str] = Field(default_factory=list)
     phones: list[str] = Field(default_factory=list)
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, value: list[str]) -> list[str]:
+        for email in value:
+            if not EMAIL.match(email):
+                raise ValueError(f"“{email}”不是有效的邮箱地址")
+        return value
+
+    @field_validator("phones")
+    @classmethod
+    def _phones(cls, value: list[str]) -> list[str]:
+        for phone in value:
+            if not PHONE.match(phone):
+                raise ValueError(f"“{phone}”不是有效的手机号码")
+        return value
 
 
 class OutboxSettings(_Section):
@@ -276,6 +319,11 @@ def load_settings(path: Path | str | None = None) -> Settings:
     settings.outbox.path = _resolve(base, settings.outbox.path)  # type: ignore[assignment]
     settings.storage.notify_dir = _resolve(base, settings.storage.notify_dir)  # type: ignore[assignment]
     settings.office.templates = _resolve(base, settings.office.templates)
+    if settings.office.templates is not None and not settings.office.templates.is_dir():
+        raise ConfigError(
+            f"配置错误：文件 {shown} 中“office.templates”指定的模板文件夹 "
+            f"{settings.office.templates} 不存在"
+        )
     for secret in (*settings.mailbox, settings.smtp, settings.sms):
         secret.password_file = _resolve(base, secret.password_file)
     return settings

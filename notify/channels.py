@@ -105,11 +105,23 @@ class SendError(ZwxxError):
 
     ``reference`` is set when the message nevertheless went out to some recipients (an
     SMTP server that refused only part of them): retrying would send it twice to those.
+    ``unreachable``: the server could not be reached at all (nothing was sent; the other
+    messages of this pass would fail the same way). ``uncertain``: the request went out
+    but no answer came back, so it may have arrived; it must not be resent blindly.
     """
 
-    def __init__(self, message: str, *, reference: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        reference: str | None = None,
+        unreachable: bool = False,
+        uncertain: bool = False,
+    ) -> None:
         super().__init__(message)
         self.reference = reference
+        self.unreachable = unreachable
+        self.uncertain = uncertain or reference is not None
 
 
 @runtime_checkable
@@ -379,26 +391,31 @@ class SmtpChannel:
         except TimeoutError:
             raise SendError(
                 f"连接 SMTP 服务器 {where} 超时（{settings.timeout_seconds:g} 秒），"
-                "请检查 [smtp] host、port 和网络"
+                "请检查 [smtp] host、port 和网络",
+                unreachable=True,
             ) from None
         except ssl.SSLError as exc:
             raise SendError(
                 f"与 SMTP 服务器 {where} 建立加密连接失败（{_shown(str(exc))}），"
-                "请检查 [smtp] security（465 端口一般用 ssl，587 端口用 starttls，25 端口用 none）"
+                "请检查 [smtp] security（465 端口一般用 ssl，587 端口用 starttls，25 端口用 none）",
+                unreachable=True,
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise SendError(
-                f"SMTP 服务器 {where} 不支持 STARTTLS 加密，请检查 [smtp] security 和 port"
+                f"SMTP 服务器 {where} 不支持 STARTTLS 加密，请检查 [smtp] security 和 port",
+                unreachable=True,
             ) from None
         except smtplib.SMTPResponseException as exc:
             raise SendError(
-                f"SMTP 服务器 {where} 拒绝连接（{_smtp_reply(exc)}），请稍后再试或检查 [smtp] 设置"
+                f"SMTP 服务器 {where} 拒绝连接（{_smtp_reply(exc)}），请稍后再试或检查 [smtp] 设置",
+                unreachable=True,
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
             reason = _shown(str(exc)) or type(exc).__name__
             raise SendError(
                 f"无法连接 SMTP 服务器 {where}（{reason}），"
-                "请检查 [smtp] host、port、security 和网络"
+                "请检查 [smtp] host、port、security 和网络",
+                unreachable=True,
             ) from None
         try:
             if settings.username:
@@ -422,11 +439,15 @@ class SmtpChannel:
             ) from None
         except smtplib.SMTPServerDisconnected as exc:
             raise SendError(
-                f"SMTP 服务器 {where} 中途断开了连接（{_shown(str(exc))}），请稍后再试"
+                f"SMTP 服务器 {where} 中途断开了连接（{_shown(str(exc))}），"
+                "邮件可能已发出也可能没有",
+                uncertain=True,
             ) from None
         except TimeoutError:
             raise SendError(
-                f"SMTP 服务器 {where} 在 {settings.timeout_seconds:g} 秒内没有响应，请稍后再试"
+                f"SMTP 服务器 {where} 在 {settings.timeout_seconds:g} 秒内没有响应，"
+                "邮件可能已发出也可能没有",
+                uncertain=True,
             ) from None
         except smtplib.SMTPResponseException as exc:
             raise SendError(f"SMTP 服务器 {where} 返回错误（{_smtp_reply(exc)}）") from None
@@ -592,21 +613,24 @@ class SmsGateway:
             body = _decode_body(raw, exc.headers.get_content_charset() if exc.headers else None)
             shown = _shown(_redact(body, secret)) or "（无内容）"
             raise SendError(f"短信平台 {host} 返回错误 HTTP {exc.code}：{shown}") from None
-        except TimeoutError:
+        except TimeoutError:  # the request was sent; the answer did not come
             raise SendError(
-                f"短信平台 {host} 在 {settings.timeout_seconds:g} 秒内没有响应，请稍后再试"
-                "或检查 [sms] url 和网络"
+                f"短信平台 {host} 在 {settings.timeout_seconds:g} 秒内没有答复，"
+                "短信可能已发出也可能没有",
+                uncertain=True,
             ) from None
-        except urllib.error.URLError as exc:
+        except urllib.error.URLError as exc:  # could not connect: nothing was sent
             reason = exc.reason
             if isinstance(reason, (TimeoutError, socket.timeout)):
                 raise SendError(
-                    f"短信平台 {host} 在 {settings.timeout_seconds:g} 秒内没有响应，请稍后再试"
-                    "或检查 [sms] url 和网络"
+                    f"连接短信平台 {host} 超时（{settings.timeout_seconds:g} 秒），"
+                    "请检查 [sms] url 和网络",
+                    unreachable=True,
                 ) from None
             raise SendError(
                 f"无法连接短信平台 {host}（{_shown(_redact(str(reason), secret))}），"
-                "请检查 [sms] url 和网络"
+                "请检查 [sms] url 和网络",
+                unreachable=True,
             ) from None
         except (OSError, ValueError) as exc:
             raise SendError(

@@ -5,7 +5,6 @@ renders the templates; nothing is sent here (``notify.postman`` does that).
 
 from __future__ import annotations
 
-import contextlib
 import math
 from calendar import monthrange
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from notify.notice import period_name
 from records.models import COUNTED, DUPLICATE, REVIEW, Adoption, Envelope, Item, Notification, Unit
 from scoring.month import MonthResult
 from scoring.periods import Month
+from zwxx.errors import ConfigError
 from zwxx.reports import PeriodReport, month_report
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -41,7 +41,7 @@ class Outgoing:
     recipient: str
     subject: str
     text: str
-    unit: str | None = None
+    unit: str = ""  # the unit it concerns; "" for the leaders
     html: str | None = None
     attachments: list[Path] = field(default_factory=list)
 
@@ -68,20 +68,39 @@ class Templates:
         )
         self.office = office
 
-    def _render(self, name: str, context: dict[str, Any]) -> str:
-        return self.env.get_template(name).render(office=self.office, **context)
+    def _template(self, name: str) -> jinja2.Template:
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise ConfigError(
+                f"通知模板 {exc.filename or name} 第 {exc.lineno} 行有误：{exc.message}"
+            ) from None
+
+    def _render(self, template: jinja2.Template, context: dict[str, Any]) -> str:
+        try:
+            return template.render(office=self.office, **context)
+        except jinja2.TemplateError as exc:
+            raise ConfigError(
+                f"通知模板 {template.filename} 无法使用：{exc}"
+                "（请对照 notify/templates 中的原模板修改）"
+            ) from None
 
     def email(self, name: str, **context: Any) -> tuple[str, str, str | None]:
-        """(subject, plain text, HTML or None): the .txt file's first line is the subject."""
-        text = self._render(f"{name}.txt", context).strip("\n")
+        """(subject, plain text, HTML or None): the .txt file's first line is the subject.
+        The HTML part comes from the same folder as the .txt, so an office that edits
+        only the plain text does not keep sending the built-in HTML."""
+        plain = self._template(f"{name}.txt")
+        text = self._render(plain, context).strip("\n")
         subject, _, body = text.partition("\n")
         html = None
-        with contextlib.suppress(jinja2.TemplateNotFound):
-            html = self._render(f"{name}.html", {"subject": subject.strip(), **context})
+        sibling = Path(plain.filename or "").with_suffix(".html")
+        if sibling.is_file():
+            page = self._template(f"{name}.html")
+            html = self._render(page, {"subject": subject.strip(), **context})
         return subject.strip(), body.strip("\n") + "\n", html
 
     def sms(self, name: str, **context: Any) -> str:
-        return " ".join(self._render(f"{name}.sms", context).split())
+        return " ".join(self._render(self._template(f"{name}.sms"), context).split())
 
 
 # ------------------------------------------------------------------------------ items
@@ -105,7 +124,7 @@ def _item_lines(
         select(Item)
         .where(
             Item.unit_id == unit_id,
-            col(Item.status).in_([COUNTED, DUPLICATE]),
+            col(Item.status).in_([COUNTED, DUPLICATE, REVIEW]),
             Item.received_at >= start,
             Item.received_at < end,
         )
@@ -162,18 +181,15 @@ def _duty_missing(
 ) -> list[str]:
     duty = rules.groups[entry.group].duty
     months = (month,) if duty.period == "month" else month.quarter_months()
-    counts = dict(
-        session.exec(
-            select(Item.category, sa.func.count())
-            .where(
-                Item.unit_id == unit_id,
-                Item.status == COUNTED,
-                Item.received_at >= months[0].start(tz),
-                Item.received_at < months[-1].end(tz),
-            )
-            .group_by(Item.category)
-        ).all()
+    query = select(Item.category, sa.func.count()).where(
+        Item.unit_id == unit_id,
+        Item.status == COUNTED,
+        Item.received_at >= months[0].start(tz),
+        Item.received_at < months[-1].end(tz),
     )
+    if not rules.task.solicited_counts_toward_duty:  # as scoring.month.duty_met counts
+        query = query.where(col(Item.solicited).is_(False))
+    counts = dict(session.exec(query.group_by(Item.category)).all())
     span = "本月" if duty.period == "month" else "本季度"
     out = []
     for key, need in (("research", duty.research), ("special", duty.special)):
@@ -181,6 +197,16 @@ def _duty_missing(
         if short > 0:
             out.append(f"{span}还需报送{rules.category_label(key)} {short} 篇")
     return out
+
+
+def reachable(entry: UnitEntry) -> bool:
+    """Whether a unit can be reminded at all (an e-mail address or the officer's phone)."""
+    return bool(entry.emails or entry.officer_phone)
+
+
+def _limits(rules: Rules) -> str:
+    """ "动态信息不超过400字、经验做法不超过2000字…" from the rules file."""
+    return "、".join(f"{c.label}不超过{c.limit}字" for c in rules.categories.values() if c.limit)
 
 
 def weekly_plan(
@@ -205,7 +231,9 @@ def weekly_plan(
         missing = []
         if r.quota_items < expected:
             missing.append(f"按进度还差 {expected - r.quota_items} 条")
-        duty = _duty_missing(session, unit_id, entry, month, rules, tz)
+        duty = []
+        if r.research_met is not True:  # the duty as scoring sees it
+            duty = _duty_missing(session, unit_id, entry, month, rules, tz)
         w = UnitWeek(
             result=r,
             days_elapsed=elapsed,
@@ -219,16 +247,17 @@ def weekly_plan(
         if not w.due:
             continue
         plan.units.append(entry.name)
-        if not entry.emails and not entry.officer_phone:
+        if not reachable(entry):
             plan.unreachable.append(entry.name)
             continue
-        subject, text, html = templates.email("weekly", unit=entry, w=w, month=month, today=today)
+        ctx = {"unit": entry, "w": w, "month": month, "today": today, "limits": _limits(rules)}
+        subject, text, html = templates.email("weekly", **ctx)
         for email in entry.emails:
             plan.messages.append(
                 Outgoing("weekly", period, "email", email, subject, text, entry.name, html)
             )
         if entry.officer_phone:
-            sms = templates.sms("weekly", unit=entry, w=w, month=month, today=today)
+            sms = templates.sms("weekly", **ctx)
             plan.messages.append(
                 Outgoing("weekly_sms", period, "sms", entry.officer_phone, "", sms, entry.name)
             )
@@ -325,7 +354,11 @@ def digest_data(
                 )
             )
         groups.append({"key": key, "label": group.label, "quota": group.quota, "rows": table})
-    review = session.exec(select(sa.func.count()).where(Item.status == REVIEW)).one()
+    review = session.exec(
+        select(sa.func.count()).where(
+            Item.status == REVIEW, Item.received_at >= start, Item.received_at < end
+        )
+    ).one()
     failed = session.exec(select(sa.func.count()).where(Notification.status == "failed")).one()
     return Digest(
         month=month,
@@ -347,9 +380,7 @@ def digest_data(
         adoptions=sum(adopted.values()),
         over_limit=sum(over.values()),
         review=review,
-        unreachable=[
-            u.name for u in roster.units if not (u.emails or u.officer_phone or u.head_phone)
-        ],
+        unreachable=[u.name for u in roster.units if not reachable(u)],
         failed_notifications=failed,
     )
 
@@ -363,7 +394,7 @@ def digest_plan(settings: Settings, digest: Digest, workbook: Path) -> Plan:
     plan = Plan(units=digest.units)
     for email in settings.leaders.emails:
         plan.messages.append(
-            Outgoing("digest", period, "email", email, subject, text, None, html, [workbook])
+            Outgoing("digest", period, "email", email, subject, text, "", html, [workbook])
         )
     if settings.leaders.phones:
         sms = templates.sms("digest", **ctx)
@@ -405,7 +436,8 @@ def receipt_plan(
         sender = (envelope.sender or "").strip().lower()
         recipients = [sender] if "@" in sender else list(entry.emails)
         if not recipients:
-            plan.unreachable.append(entry.name)
+            if entry.name not in plan.unreachable:
+                plan.unreachable.append(entry.name)
             continue
         month = Month.of(item.received_at, tz)
         month_items = session.exec(
@@ -424,13 +456,14 @@ def receipt_plan(
             "duplicate": item.status == DUPLICATE,
         }
         subject, text, html = templates.email(
-            "receipt", unit=entry, item=line, month_items=month_items
+            "receipt", unit=entry, item=line, month=month, month_items=month_items
         )
         for to in recipients:
             plan.messages.append(
                 Outgoing("receipt", str(item.id), "email", to, subject, text, entry.name, html)
             )
-        plan.units.append(entry.name)
+        if entry.name not in plan.units:
+            plan.units.append(entry.name)
     return plan
 
 

@@ -4,10 +4,19 @@ Every message becomes a ``Notification`` row first, keyed by (kind, period, reci
 channel): queueing the same reminder again finds the row and adds nothing, so a re-run,
 a restart or the scheduler catching up never sends twice. Rows are then sent one by one:
 each is claimed with a conditional UPDATE (only one process can win it), sent, and marked
-sent or failed. A failed send is retried later with a doubling delay, up to
-``schedule.max_attempts``; what still fails stays visible (``zwxx notifications``) and in
-the monthly digest. A process killed between sending and recording leaves a row in
-``sending``: whether it arrived is unknown, so it is reported, not sent blindly again.
+sent or failed. A failed send is retried later with a doubling delay (capped at
+``schedule.max_backoff_minutes``), up to ``schedule.max_attempts``; what still fails stays
+visible (``zwxx notifications``) and in the monthly digest.
+
+Never twice beats never late: a send whose fate is unknown — the process was killed
+between sending and recording (a row left in ``sending``), or the server took the
+request and never answered — is reported, not sent blindly again; the clerk checks and
+uses ``zwxx notifications --resend``. A server that cannot be reached at all stops that
+channel for the rest of the pass (the other messages wait for the next pass, without
+using up an attempt), so a dead mail server does not hold up the poll for an hour.
+
+Without an SMTP server or SMS gateway configured, messages are written to the outbox
+folder and recorded as ``outbox`` — never as sent.
 """
 
 from __future__ import annotations
@@ -33,7 +42,14 @@ from records.models import Notification, utcnow
 
 log = logging.getLogger(__name__)
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, SENDING, SENT, FAILED, OUTBOX = "pending", "sending", "sent", "failed", "outbox"
+STATUS_LABELS = {
+    PENDING: "待发送",
+    SENDING: "发送中",
+    SENT: "已发送",
+    OUTBOX: "已写入发件箱（未发出）",
+    FAILED: "失败",
+}
 STALE_SENDING = timedelta(minutes=10)  # longer than any one send (timeouts are shorter)
 
 
@@ -44,14 +60,22 @@ class Delivery:
     queued: int = 0  # new notifications recorded
     already: int = 0  # recorded before (sent, or waiting): not queued again
     sent: int = 0
+    outbox: int = 0  # written to the outbox folder: no server configured for the channel
     failed: int = 0
+    retrying: int = 0  # of the failed, how many will be retried automatically
+    postponed: int = 0  # not tried: the channel's server could not be reached this pass
     written: list[Path] = field(default_factory=list)  # outbox files (dry run)
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [f"新增 {self.queued} 条", f"发送成功 {self.sent} 条"]
+        if self.outbox:
+            parts.append(f"写入发件箱 {self.outbox} 条（未设置邮件服务器或短信网关，未实际发出）")
         if self.failed:
-            parts.append(f"发送失败 {self.failed} 条（稍后自动重试）")
+            later = f"，其中 {self.retrying} 条稍后自动重试" if self.retrying else ""
+            parts.append(f"发送失败 {self.failed} 条{later}")
+        if self.postponed:
+            parts.append(f"{self.postponed} 条因服务器无法连接推迟到下次")
         if self.already:
             parts.append(f"{self.already} 条此前已发送或已在队列中，不重复发送")
         return "，".join(parts)
@@ -87,7 +111,7 @@ class Postman:
                 period=m.period,
                 recipient=m.recipient[:254],
                 channel=m.channel,
-                unit=m.unit,
+                unit=m.unit[:100],
                 subject=m.subject,
                 body=text,
                 html=m.html,
@@ -114,6 +138,7 @@ class Postman:
                     Notification.period == m.period,
                     Notification.recipient == m.recipient[:254],
                     Notification.channel == m.channel,
+                    Notification.unit == m.unit[:100],
                 )
             ).first()
             is not None
@@ -126,7 +151,7 @@ class Postman:
         self._mark_stale(now)
         with Session(self.engine) as session:
             due = session.exec(
-                select(Notification.id)
+                select(Notification.id, Notification.channel)
                 .where(
                     sa.or_(
                         Notification.status == PENDING,
@@ -139,9 +164,15 @@ class Postman:
                 )
                 .order_by(col(Notification.id))
             ).all()
-        for nid in due:
-            if nid is not None:
-                self._send_one(nid, out)
+        down: set[str] = set()  # channels whose server could not be reached this pass
+        for nid, channel in due:
+            if nid is None:
+                continue
+            if channel in down:
+                out.postponed += 1
+                continue
+            if self._send_one(nid, out) == "unreachable":
+                down.add(channel)
 
     def _claim(self, nid: int, now: datetime) -> bool:
         with session_scope(self.engine) as session:
@@ -155,20 +186,21 @@ class Postman:
             )
             return result.rowcount == 1
 
-    def _send_one(self, nid: int, out: Delivery) -> None:
+    def _send_one(self, nid: int, out: Delivery) -> str:
+        """Send one claimed row; returns "sent", "failed", "unreachable" or "taken"."""
         now = self.clock()
         if not self._claim(nid, now):
-            return  # another process took it
+            return "taken"  # another process took it
         with Session(self.engine) as session:
             row = session.get(Notification, nid)
             assert row is not None
             session.expunge(row)
         channel = self.channels[row.channel]
-        error = None
+        error, unreachable, uncertain = None, False, False
         try:
             channel.send(self._message(row))
         except SendError as exc:
-            error = exc.message
+            error, unreachable, uncertain = exc.message, exc.unreachable, exc.uncertain
         except OSError as exc:  # an attachment gone from disk, a full outbox disk
             error = f"发送准备失败：{exc}"
         except Exception as exc:  # a bug must not stop the other sends
@@ -179,20 +211,32 @@ class Postman:
             assert fresh is not None
             fresh.via = channel.via
             if error is None:
-                fresh.status, fresh.error, fresh.next_attempt_at = SENT, None, None
+                fresh.status = OUTBOX if channel.via == "outbox" else SENT
+                fresh.error, fresh.next_attempt_at = None, None
                 fresh.sent_at = self.clock()
-                out.sent += 1
-                return
-            fresh.status, fresh.error = FAILED, error[:2000]
+                if fresh.status == OUTBOX:
+                    out.outbox += 1
+                else:
+                    out.sent += 1
+                return "sent"
             schedule = self.settings.schedule
-            if fresh.attempts < schedule.max_attempts:
-                delay = schedule.retry_minutes * 2 ** (fresh.attempts - 1)
+            fresh.status, fresh.next_attempt_at = FAILED, None
+            if uncertain:
+                error += "；为免重复，未自动重发，核实后可用 zwxx notifications --resend 补发"
+            elif fresh.attempts < schedule.max_attempts:
+                delay = min(
+                    schedule.retry_minutes * 2 ** (fresh.attempts - 1),
+                    schedule.max_backoff_minutes,
+                )
                 fresh.next_attempt_at = self.clock() + timedelta(minutes=delay)
+                out.retrying += 1
             else:
-                fresh.next_attempt_at = None  # given up: listed for the clerk
+                error += f"；已尝试 {fresh.attempts} 次，不再自动重试"
+            fresh.error = error[:2000]
             out.failed += 1
             out.errors.append(f"{fresh.recipient}：{error}")
             log.warning("notification %s to %s failed: %s", nid, fresh.recipient, error)
+        return "unreachable" if unreachable else "failed"
 
     def _mark_stale(self, now: datetime) -> None:
         """Rows left in ``sending`` by a killed process: unknown whether they arrived."""
@@ -237,6 +281,7 @@ class Postman:
                 period=m.period,
                 recipient=m.recipient,
                 channel=m.channel,
+                unit=m.unit,
                 subject=m.subject,
                 body=fit_sms(m.text, self.settings.sms.max_chars) if m.channel == "sms" else m.text,
                 html=m.html,
@@ -245,16 +290,23 @@ class Postman:
             out.written.append(Path(self.channels[m.channel].send(self._message(row))))
 
 
-def resend(engine: Engine, ids: list[int]) -> list[str]:
-    """Put failed notifications back in the queue (the clerk checked they did not arrive)."""
+def resend(engine: Engine, ids: list[int] | None) -> list[str]:
+    """Put notifications that failed (or only went to the outbox) back in the queue: the
+    clerk checked they did not arrive. ``None``: every failed one."""
     notes = []
     with session_scope(engine) as session:
+        if ids is None:
+            rows = session.exec(select(Notification).where(Notification.status == FAILED)).all()
+            for row in rows:
+                row.status, row.next_attempt_at = PENDING, None
+            return [f"{len(rows)} 条失败的通知已重新排队"]
         for nid in ids:
             row = session.get(Notification, nid)
             if row is None:
                 notes.append(f"第 {nid} 条通知不存在")
-            elif row.status != FAILED:
-                notes.append(f"第 {nid} 条通知状态为“{row.status}”，只有发送失败的可以补发")
+            elif row.status not in (FAILED, OUTBOX):
+                label = STATUS_LABELS.get(row.status, row.status)
+                notes.append(f"第 {nid} 条通知状态为“{label}”，只有失败或只写入发件箱的可以补发")
             else:
                 row.status, row.next_attempt_at = PENDING, None
                 notes.append(f"第 {nid} 条通知已重新排队")

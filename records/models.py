@@ -221,25 +221,31 @@ class Deduction(SQLModel, table=True):
 
 
 class Notification(SQLModel, table=True):
-    """Every message the system sends. The unique key (kind, period, recipient, channel)
-    makes sending idempotent: a re-run finds the record and does not send again. The
-    rendered message is kept, so a retry sends exactly what the first attempt tried."""
+    """Every message the system sends. The unique key (kind, period, recipient, channel,
+    unit) makes sending idempotent: a re-run finds the record and does not send again
+    (the unit is in the key because one officer may serve two units). The rendered
+    message is kept, so a retry sends exactly what the first attempt tried."""
 
-    __table_args__ = (sa.UniqueConstraint("kind", "period", "recipient", "channel"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "kind", "period", "recipient", "channel", "unit", name="uq_notification_key"
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=30)  # receipt | weekly | digest | notice_sms
+    kind: str = Field(max_length=30)  # receipt | weekly | weekly_sms | digest | notice_sms ...
     period: str = Field(max_length=30)  # 2026-W48, 2026-10, 2026Q3, or the item id
     recipient: str = Field(max_length=254)  # e-mail address or phone number
     channel: str = Field(max_length=10)  # email | sms
+    unit: str = Field(default="", max_length=100)  # whom it concerns ("" for leaders)
     via: str = Field(default="", max_length=10)  # smtp | gateway | outbox
-    unit: str | None = Field(default=None, max_length=100)  # whom it concerns, if a unit
     subject: str = ""
     body: str = Field(default="", sa_type=sa.Text)  # plain text (the SMS text for sms)
     html: str | None = Field(default=None, sa_type=sa.Text)
     attachments: str = Field(default="[]", sa_type=sa.Text)  # JSON list of file paths
     segments: int = 0  # SMS billing segments (70 / 67 characters)
-    status: str = Field(default="pending", max_length=10, index=True)  # pending|sent|failed
+    # pending | sending | sent | outbox (written to the outbox folder, not sent) | failed
+    status: str = Field(default="pending", max_length=10, index=True)
     attempts: int = 0
     error: str | None = None
     next_attempt_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -14,6 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import openpyxl
+import pytest
 import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session, select
@@ -28,7 +29,7 @@ from tests.servers.smtp import smtp_server
 from tests.test_import_report import ledger_rows, write_csv
 from zwxx import notifications
 from zwxx.app import load_app
-from zwxx.scheduler import missed_run, timed_jobs
+from zwxx.scheduler import Timed, _guarded, missed_run, timed_jobs
 
 ROSTER = Path(__file__).resolve().parents[1] / "config" / "units.toml"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -140,7 +141,7 @@ def test_weekly_reminder_once_per_unit_across_runs_and_restarts(
     assert "56 个单位需要提醒" in first  # 区发改委 is on pace with its research done
     assert "新增 5 条" in first and "发送成功 5 条" in first
     assert "5 条此前已发送" in second and "新增 0 条" in second
-    assert "无法提醒" in first and "区财政局" in first  # no contact: listed, not lost
+    assert "无法通知" in first and "区财政局" in first  # no contact: listed, not lost
 
     mzj = mails["mzj@laiwu.test"][0]
     assert mzj["Subject"] == "【催报】区民政局11月政务信息报送提醒（截至11月16日）"
@@ -156,7 +157,7 @@ def test_weekly_reminder_once_per_unit_across_runs_and_restarts(
     assert "本月还需报送市专报信息 2 篇" in kz and "按进度还差" not in kz
     sms = [json.loads(r.body) for r in gateway.requests]
     audit = next(s for s in sms if s["mobile"] == "13800000004")["content"]
-    assert "区审计局本月已报信息6条" in audit and "调研任务未完成" in audit
+    assert "区审计局本月计入任务的信息6条" in audit and "调研任务未完成" in audit
     assert gateway.requests[0].headers["authorization"] == "Bearer s3cret"
 
     records = json.loads(zwxx("notifications", "--json").stdout)
@@ -185,8 +186,9 @@ def test_gateway_errors_are_retried_with_back_off_and_reported(
     seed_november(zwxx, workdir)
     with smtp_server() as smtp, http_server(Reply(status=500, body="busy")) as gateway:
         configure(workdir, smtp.port, gateway.url, schedule="[schedule]\nmax_attempts = 3")
-        out = zwxx("remind", "weekly", "--now", "2026-11-16T09:00", env=SMS_ENV)
-        assert "发送失败 2 条" in out.stdout and "HTTP 500" in out.stderr
+        out = zwxx("remind", "weekly", "--now", "2026-11-16T09:00", env=SMS_ENV, check=False)
+        assert "发送失败 2 条，其中 2 条稍后自动重试" in out.stdout and "HTTP 500" in out.stderr
+        assert out.returncode == 3  # a cron job sees that something did not go out
 
         a = load_app(workdir / "zwxx.toml")
         failed = json.loads(zwxx("notifications", "--status", "failed", "--json").stdout)
@@ -222,7 +224,7 @@ def test_given_up_and_interrupted_sends_stay_visible(zwxx, workdir: Path) -> Non
     seed_november(zwxx, workdir)
     with smtp_server() as smtp, http_server(Reply(status=503)) as gateway:
         configure(workdir, smtp.port, gateway.url, schedule="[schedule]\nmax_attempts = 1")
-        zwxx("remind", "weekly", "--now", "2026-11-16T09:00", env=SMS_ENV)
+        zwxx("remind", "weekly", "--now", "2026-11-16T09:00", env=SMS_ENV, check=False)
     a = load_app(workdir / "zwxx.toml")
     with Session(a.engine) as session:
         rows = session.exec(select(Notification).where(Notification.channel == "sms")).all()
@@ -307,32 +309,96 @@ def test_receipts_for_units_that_asked(zwxx, workdir: Path) -> None:
 
 
 def test_notice_docx_and_sms_to_unit_heads(zwxx, workdir: Path) -> None:
-    rows = ledger_rows("口镇", "2026-10", 20, research=1, special=2)
-    rows += ledger_rows("区审计局", "2026-10", 10, research=1)
+    rows = ledger_rows("口镇", "2026-07", 20, research=1, special=2)
+    rows += ledger_rows("区审计局", "2026-08", 10, research=1)
     zwxx("import", "items", str(write_csv(workdir / "q.csv", rows)))
     with http_server() as gateway:
         configure(workdir, 1, gateway.url)
         target = workdir / "通报.docx"
-        args = ("notice", "quarter", "2026Q4", "--out", str(target), "--number", "7")
-        out = zwxx(*args, "--sms", "--now", "2027-01-05T09:00", env=SMS_ENV).stdout
-        zwxx(*args, "--sms", "--now", "2027-01-05T09:00", env=SMS_ENV)  # again: no new SMS
-        assert target.is_file() and "通报已生成" in out
+        args = ("notice", "quarter", "2026Q3", "--out", str(target), "--number", "7")
+        early = zwxx(*args, "--sms", "--now", "2026-09-30T09:00", env=SMS_ENV, check=False)
+        assert early.returncode == 2 and "尚未结束" in early.stderr  # no SMS mid-quarter
+        out = zwxx(*args, "--sms", "--now", "2026-10-08T09:00", env=SMS_ENV).stdout
+        zwxx(*args, "--sms", "--now", "2026-10-08T10:00", env=SMS_ENV)  # again: no new SMS
+        assert target.is_file() and "2026年第三季度通报已生成" in out
         sent = [json.loads(r.body) for r in gateway.requests]
         assert len(sent) == 3  # the heads of 口镇, 区民政局 and 区审计局; once each
+    assert "未登记主要负责人手机号" in out
     report = json.loads(
-        zwxx("report", "quarter", "2026Q4", "--json", "--now", "2027-01-05T09:00").stdout
+        zwxx("report", "quarter", "2026Q3", "--json", "--now", "2026-10-08T09:00").stdout
     )
     scores = {u["unit"]: u for u in report["units"]}
     texts = {s["mobile"]: s["content"] for s in sent}
     kz, audit = scores["口镇"], scores["区审计局"]
     assert (
-        f"口镇2026年第四季度政务信息工作得分{kz['total']}分，"
+        f"口镇2026年第三季度政务信息工作得分{kz['total']}分，"
         f"在工业区、镇（街道）中排第{kz['rank']}名（共16个）"
     ) in texts["13900000002"]
     assert (
-        f"区审计局2026年第四季度政务信息工作得分{audit['total']}分，"
+        f"区审计局2026年第三季度政务信息工作得分{audit['total']}分，"
         f"在第二数量级单位中排第{audit['rank']}名（共18个）"
     ) in texts["13900000004"]
+
+
+def test_periods_not_over_and_future_times_are_refused(zwxx, workdir: Path) -> None:
+    configure(workdir, 1, "http://127.0.0.1:1/")
+    early = zwxx("digest", "monthly", "2026-11", "--now", "2026-11-20T09:00", check=False)
+    assert early.returncode == 2 and "2026年11月尚未结束" in early.stderr
+    future = zwxx("remind", "weekly", "--now", "2099-01-05T09:00", check=False)
+    assert future.returncode == 2 and "在将来" in future.stderr
+    preview = zwxx("remind", "weekly", "--now", "2099-01-05T09:00", "--dry-run")
+    assert preview.returncode == 0  # a preview may look ahead
+    assert json.loads(zwxx("notifications", "--json").stdout) == []
+
+
+def test_unreachable_server_postpones_the_rest_and_uncertain_sends_are_not_repeated(
+    zwxx, workdir: Path, monkeypatch
+) -> None:
+    from tests.servers.smtp import free_port
+
+    monkeypatch.setenv("ZWXX_SMS_SECRET", "s3cret")
+    seed_november(zwxx, workdir)
+    with http_server(Reply(delay=3)) as gateway:
+        configure(workdir, free_port(), gateway.url)  # no SMTP server on that port
+        settings = (workdir / "zwxx.toml").read_text(encoding="utf-8")
+        (workdir / "zwxx.toml").write_text(
+            settings.replace("[sms]\n", "[sms]\ntimeout_seconds = 1\n"), encoding="utf-8"
+        )
+        out = zwxx("remind", "weekly", "--now", "2026-11-16T09:00", env=SMS_ENV, check=False)
+        assert out.returncode == 3
+        # 3 e-mails: the first finds the server down, the other two wait for the next pass.
+        assert "2 条因服务器无法连接推迟到下次" in out.stdout
+        records = json.loads(zwxx("notifications", "--json").stdout)
+        mails = [r for r in records if r["channel"] == "email"]
+        assert sorted(r["attempts"] for r in mails) == [0, 0, 1]
+        assert all(r["status"] in ("pending", "failed") for r in mails)
+        # The gateway took the SMS but answered too late: maybe delivered, so not retried.
+        texts = [r for r in records if r["channel"] == "sms"]
+        assert all(r["status"] == "failed" and r["next_attempt_at"] is None for r in texts)
+        assert all("可能已发出" in r["error"] and "未自动重发" in r["error"] for r in texts)
+        assert len(gateway.requests) == 2
+
+
+def test_one_claim_per_notification(db_url: str) -> None:
+    """Two processes sending at once: the conditional UPDATE lets only one win a row."""
+    from config.settings import Settings
+    from notify.postman import Postman
+    from records.db import make_engine, upgrade
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        row = Notification(kind="weekly", period="2026-W47", recipient="a@b.cn", channel="email")
+        session.add(row)
+        session.commit()
+        nid = row.id
+    assert nid is not None
+    one = Postman(engine, Settings(), email=None, sms=None)  # type: ignore[arg-type]
+    two = Postman(engine, Settings(), email=None, sms=None)  # type: ignore[arg-type]
+    now = datetime.now(UTC)
+    assert one._claim(nid, now) is True
+    assert two._claim(nid, now) is False
+    engine.dispose()
 
 
 def test_missed_runs_within_the_grace_period_are_caught_up() -> None:
@@ -349,6 +415,39 @@ def test_missed_runs_within_the_grace_period_are_caught_up() -> None:
     assert [j.label for j in jobs] == ["每周五 08:30 催报", "每月2日 09:00 月度报告"]
     after = jobs[1].trigger.get_next_fire_time(None, datetime(2026, 11, 26, tzinfo=TZ))
     assert after == datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
+    # A catch-up runs for the time it was due: a Sunday 20:00 reminder caught up on Monday
+    # morning still makes that Sunday's week (its ISO week), not the new one.
+    calls: list[datetime] = []
+    sunday = datetime(2026, 11, 22, 20, 0, tzinfo=TZ)
+    _guarded(Timed("weekly", "", monday, calls.append), sunday)()
+    assert calls == [sunday] and sunday.isocalendar().week == 47
+
+
+def test_office_templates_override_and_errors(tmp_path: Path) -> None:
+    from config.settings import OfficeSettings
+    from notify.compose import Templates
+    from zwxx.errors import ConfigError
+
+    (tmp_path / "receipt.txt").write_text(
+        "回执：{{ item.title }}\n\n{{ unit.name }}：收到了。{{ office.signature }}\n", "utf-8"
+    )
+    (tmp_path / "weekly.sms").write_text("{% if %}\n", "utf-8")
+    (tmp_path / "digest.sms").write_text("{{ nothing.here }}", "utf-8")
+    t = Templates(OfficeSettings(templates=tmp_path, signature="信息科"))
+    unit = UnitEntry(name="区民政局", group="tier1")
+    subject, text, html = t.email("receipt", unit=unit, item={"title": "<b>养老</b>"})
+    assert subject == "回执：<b>养老</b>" and text == "区民政局：收到了。信息科\n"
+    assert html is None  # the office's plain text only: not the built-in HTML beside it
+    with pytest.raises(ConfigError, match=r"weekly.sms 第 1 行有误"):
+        t.sms("weekly")
+    with pytest.raises(ConfigError, match=r"digest.sms 无法使用.*nothing"):
+        t.sms("digest")
+    # HTML is escaped (titles are written by units); the plain text is not.
+    (tmp_path / "weekly.txt").write_text("主题\n\n{{ x }}\n", "utf-8")
+    (tmp_path / "weekly.html").write_text("<p>{{ x }}</p>", "utf-8")
+    _s, text, page = t.email("weekly", x="<script>“标题”</script>")
+    assert page == "<p>&lt;script&gt;“标题”&lt;/script&gt;</p>"
+    assert text == "<script>“标题”</script>\n"
 
 
 def test_notification_key_is_unique_in_the_database(db_url: str) -> None:

@@ -401,14 +401,17 @@ def test_gateway_success_pattern_not_found(sms_secret: str) -> None:
 def test_gateway_slow_server(sms_secret: str) -> None:
     with http_server(Reply(delay=2.0)) as server:
         settings = gateway_settings(server.url, timeout_seconds=0.5)
-        with pytest.raises(SendError, match=r"0\.5 秒内没有响应"):
+        with pytest.raises(SendError, match=r"0\.5 秒内没有答复，短信可能已发出") as caught:
             SmsGateway(settings).send(Sms("13800000007", SMS_TEXT))
+    assert caught.value.uncertain and not caught.value.unreachable  # it reached the gateway
+    assert len(server.requests) == 1
 
 
 def test_gateway_down(sms_secret: str) -> None:
     url = f"http://127.0.0.1:{free_port()}/sms"
-    with pytest.raises(SendError, match=r"无法连接短信平台 .*\[sms\] url"):
+    with pytest.raises(SendError, match=r"无法连接短信平台 .*\[sms\] url") as caught:
         SmsGateway(gateway_settings(url)).send(Sms("13800000008", SMS_TEXT))
+    assert caught.value.unreachable and not caught.value.uncertain  # nothing was sent
 
 
 def test_gateway_template_errors(sms_secret: str) -> None:

@@ -215,10 +215,21 @@ def run_cmd() -> None:
         notes.info("monthly digest: %s", run_.delivery.summary())
 
     def after_poll() -> None:
-        sent = notifications.receipts(a, datetime.now(a.tz)).delivery
-        sent.sent += notifications.retry_due(a).sent
-        if sent.queued or sent.sent or sent.failed:
-            notes.info("notifications: %s", sent.summary())
+        # Separately: a broken receipt template must not stop the retries of the others.
+        for what, send in (
+            ("receipts", lambda: notifications.receipts(a, datetime.now(a.tz)).delivery),
+            ("retries", lambda: notifications.retry_due(a)),
+        ):
+            try:
+                done = send()
+            except ZwxxError as exc:
+                notes.error("%s failed: %s", what, exc.message)
+                continue
+            except Exception:
+                notes.exception("%s crashed", what)
+                continue
+            if done.queued or done.sent or done.failed or done.outbox:
+                notes.info("%s: %s", what, done.summary())
 
     timed = timed_jobs(a.settings.schedule, a.tz, weekly, digest)
     out.print(
@@ -550,7 +561,7 @@ def demo_cmd(folder: Path) -> None:
         target=None,
         number=1,
         issued="2026-11-02",
-        send_sms=True,
+        send_sms=False,
         now=DEMO_DIGEST,
         dry_run=False,
     )

@@ -6,7 +6,7 @@ Registered on the main ``zwxx`` group by the last lines of ``zwxx.cli``.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -14,13 +14,14 @@ from rich import box
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from notify.postman import STATUS_LABELS
 from records.models import Notification
 from scoring.periods import Month
 from zwxx import notifications
 from zwxx.app import App
 from zwxx.cli import _dump, _iso, app, err, json_option, now_option, out, parse_now, state
 from zwxx.cli_scoring import _period
-from zwxx.errors import InputError
+from zwxx.errors import InputError, SourceUnavailable
 
 dry_run_option = click.option(
     "--dry-run", is_flag=True, help="只写入发件箱文件夹（[outbox] path），不发送、不记录"
@@ -42,13 +43,17 @@ def notice_app() -> None:
     pass
 
 
-def _report_run(a: App, what: str, run: notifications.Run, dry_run: bool) -> None:
+_NO_CONTACT = "未登记邮箱和信息员手机号（名册中的 emails、officer_phone）"
+
+
+def _report_run(
+    a: App, what: str, run: notifications.Run, dry_run: bool, missing: str = _NO_CONTACT
+) -> None:
+    """Print what a run did; exit 3 when sends failed (a cron job or the clerk must see it)."""
     plan, delivery = run.plan, run.delivery
     if plan.unreachable:
         out.print(
-            f"{len(plan.unreachable)} 个单位未登记邮箱或手机号，无法提醒："
-            + "、".join(plan.unreachable)
-            + "（请在名册中补充 emails / officer_phone / head_phone）"
+            f"{len(plan.unreachable)} 个单位{missing}，无法通知：" + "、".join(plan.unreachable)
         )
     if dry_run:
         out.print(
@@ -59,6 +64,20 @@ def _report_run(a: App, what: str, run: notifications.Run, dry_run: bool) -> Non
     out.print(f"{what}：{delivery.summary()}。")
     for line in delivery.errors:
         err.print(f"  发送失败：{line}")
+    if delivery.failed or delivery.postponed:
+        raise SourceUnavailable(
+            f"{delivery.failed + delivery.postponed} 条通知未能发出，"
+            "详见 zwxx notifications --status failed"
+        )
+
+
+def _not_future(moment: datetime, a: App, dry_run: bool) -> None:
+    """A run "in the future" would use up that period's notifications before it comes."""
+    if not dry_run and moment > datetime.now(a.tz) + timedelta(minutes=5):
+        raise InputError(
+            f"--now {moment:%Y-%m-%d %H:%M} 在将来：正式发送只能按已到的时间计算"
+            "（预览请加 --dry-run）"
+        )
 
 
 _NAMED = 10  # more units than this are counted, not named (the records list them all)
@@ -70,6 +89,7 @@ _NAMED = 10  # more units than this are counted, not named (the records list the
 def remind_weekly(now: str | None, dry_run: bool) -> None:
     a = state.app()
     moment = parse_now(now, a)
+    _not_future(moment, a, dry_run)
     run = notifications.weekly(a, moment, dry_run)
     units = run.plan.units
     named = f"（{'、'.join(units)}）" if 0 < len(units) <= _NAMED else ""
@@ -91,6 +111,12 @@ def digest_monthly(month: str | None, now: str | None, dry_run: bool) -> None:
             raise InputError(str(exc)) from None
     else:
         chosen = notifications.previous_month(moment, a)
+    _not_future(moment, a, dry_run)
+    if chosen.end(a.tz) > moment and not dry_run:
+        raise InputError(
+            f"{chosen.year}年{chosen.month}月尚未结束，月度报告要到下个月才能发送"
+            "（预览请加 --dry-run）"
+        )
     if not a.settings.leaders.emails and not a.settings.leaders.phones and not dry_run:
         err.print("提示：设置文件中没有 [leaders] emails / phones，月报只生成 Excel，不发送。")
     run, workbook = notifications.digest(a, chosen, moment, dry_run)
@@ -120,7 +146,7 @@ def notice_quarter(
     now: str | None,
     dry_run: bool,
 ) -> None:
-    from notify.notice import build_notice, notice_title, save_notice
+    from notify.notice import build_notice, notice_title, period_name, save_notice
 
     a = state.app()
     period = _period(quarter, True)
@@ -128,7 +154,14 @@ def notice_quarter(
         day = date.fromisoformat(issued) if issued else notifications.today(a)
     except ValueError:
         raise InputError(f"日期“{issued}”无效，应为 YYYY-MM-DD，例如 2026-10-08") from None
-    report = notifications.quarter_report(a, period, parse_now(now, a))
+    moment = parse_now(now, a)
+    _not_future(moment, a, dry_run or not send_sms)
+    closed = moment.astimezone(a.tz).date() > period.end
+    if send_sms and not closed and not dry_run:
+        raise InputError(
+            f"{period_name(period)}尚未结束，不能发送通报短信（可先生成通报预览，不加 --sms）"
+        )
+    report = notifications.quarter_report(a, period, moment)
     if target is None:
         target = a.settings.outbox.path / f"{notice_title(period)}.docx"
     if target.suffix.lower() != ".docx":
@@ -138,12 +171,19 @@ def notice_quarter(
         save_notice(doc, target)
     except OSError as exc:
         raise InputError(f"无法写入 {target}：{exc.strerror or exc}") from None
-    out.print(f"{period.label}通报已生成：{target}")
+    note = "" if closed else f"（季度尚未结束，为截至 {moment:%Y-%m-%d} 的预览）"
+    out.print(f"{period_name(period)}通报已生成{note}：{target}")
+    if report.changes:
+        err.print(
+            f"注意：{period_name(period)}的结果已于 {report.frozen['frozen_at'][:10]} 冻结发布，"  # type: ignore[index]
+            f"此后有 {len(report.changes)} 处变化，本通报和短信按当前数据生成"
+            f"（运行 zwxx report quarter {period} 查看变化）。"
+        )
     if send_sms or dry_run:
-        _report_run(a, "通报短信", notifications.notice_sms(a, report, dry_run), dry_run)
+        run = notifications.notice_sms(a, report, dry_run)
+        _report_run(a, "通报短信", run, dry_run, "未登记主要负责人手机号（名册中的 head_phone）")
 
 
-_NOTE_STATUS = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "失败"}
 _KINDS = {
     "receipt": "回执",
     "weekly": "每周催报",
@@ -157,17 +197,25 @@ _KINDS = {
 @app.command("notifications", help="列出已发送和待发送的通知；补发失败的通知")
 @click.option(
     "--status",
-    type=click.Choice(["pending", "sending", "sent", "failed"]),
-    help="只列此状态（pending 待发送，sent 已发送，failed 失败）",
+    type=click.Choice(["pending", "sending", "sent", "outbox", "failed"]),
+    help="只列此状态（pending 待发送，sent 已发送，outbox 只写入发件箱，failed 失败）",
 )
 @click.option(
-    "--resend", "resend_ids", metavar="编号", type=int, multiple=True, help="把失败的通知重新排队"
+    "--resend",
+    "resend_ids",
+    metavar="编号",
+    type=int,
+    multiple=True,
+    help="把失败（或只写入了发件箱）的通知重新排队并发送；可重复",
 )
+@click.option("--resend-failed", is_flag=True, help="把全部失败的通知重新排队并发送")
 @json_option
-def notifications_cmd(status: str | None, resend_ids: tuple[int, ...], as_json: bool) -> None:
+def notifications_cmd(
+    status: str | None, resend_ids: tuple[int, ...], resend_failed: bool, as_json: bool
+) -> None:
     a = state.app()
-    if resend_ids:
-        for line in notifications.resend(a, list(resend_ids)):
+    if resend_ids or resend_failed:
+        for line in notifications.resend(a, None if resend_failed else list(resend_ids)):
             out.print(line)
         delivery = notifications.retry_due(a)
         out.print(f"补发：{delivery.summary()}。")
@@ -212,7 +260,7 @@ def notifications_cmd(status: str | None, resend_ids: tuple[int, ...], as_json: 
             n.period,
             n.unit or "",
             n.recipient,
-            _NOTE_STATUS.get(n.status, n.status),
+            STATUS_LABELS.get(n.status, n.status),
             str(n.attempts),
             when.astimezone(a.tz).strftime("%m-%d %H:%M"),
             n.error or "",

@@ -11,19 +11,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from notify.channels import channels_for
+from notify.channels import SendError, channels_for
 from notify.compose import Plan, digest_data, digest_plan, notice_sms_plan, receipt_plan
 from notify.compose import weekly_plan as compose_weekly
 from notify.postman import Delivery, Postman
 from notify.postman import resend as postman_resend
-from notify.workbook import write_workbook
-from records.models import utcnow
+from notify.workbook import workbook_name, write_workbook
+from records.models import Notification, utcnow
 from scoring.periods import Month
 from scoring.quarter import Period
 from scoring.ranks import previous_month as scoring_previous_month
 from zwxx.app import App
+from zwxx.errors import InputError
 from zwxx.reports import PeriodReport, period_report
 
 
@@ -42,7 +43,10 @@ def _dispatch(a: App, plan: Plan, dry_run: bool) -> Run:
     delivery = Delivery()
     man = postman(a, dry_run)
     if dry_run:
-        man.dry_run(plan.messages, delivery)
+        try:
+            man.dry_run(plan.messages, delivery)
+        except SendError as exc:  # the outbox folder cannot be written
+            raise InputError(exc.message) from None
     else:
         man.queue(plan.messages, delivery)
         man.deliver_due(delivery)
@@ -57,13 +61,24 @@ def weekly(a: App, now: datetime, dry_run: bool = False) -> Run:
 
 
 def digest(a: App, month: Month, now: datetime, dry_run: bool = False) -> tuple[Run, Path]:
-    """The monthly digest to the leaders, with its workbook."""
+    """The monthly digest to the leaders, with its workbook. Once the digest has been
+    recorded, its workbook is kept as it was sent (a retry sends the same file)."""
     with Session(a.engine) as session:
         data = digest_data(session, a.settings, a.roster, a.rules, month, now)
+        recorded = session.exec(
+            select(Notification.id).where(
+                Notification.kind == "digest", Notification.period == str(month)
+            )
+        ).first()
     folder = a.settings.storage.notify_dir / "digest" / str(month)
     if dry_run:
         folder = a.settings.outbox.path
-    workbook = write_workbook(data, folder)
+    workbook = folder / workbook_name(data)
+    try:
+        if dry_run or recorded is None or not workbook.is_file():
+            workbook = write_workbook(data, folder)
+    except OSError as exc:
+        raise InputError(f"无法写入月报 Excel（{folder}）：{exc.strerror or exc}") from None
     return _dispatch(a, digest_plan(a.settings, data, workbook), dry_run), workbook
 
 
@@ -94,7 +109,7 @@ def previous_month(now: datetime, a: App) -> Month:
     return scoring_previous_month(Month.of(now, a.tz))
 
 
-def resend(a: App, ids: list[int]) -> list[str]:
+def resend(a: App, ids: list[int] | None) -> list[str]:
     return postman_resend(a.engine, ids)
 
 

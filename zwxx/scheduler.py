@@ -143,10 +143,14 @@ def missed_run(trigger: BaseTrigger, now: datetime, grace: timedelta) -> datetim
     return due
 
 
-def _guarded(job: Timed) -> Callable[[], None]:
+def _guarded(job: Timed, at: datetime | None = None) -> Callable[[], None]:
+    """The job as the scheduler calls it: never raises. A catch-up runs ``at`` the time it
+    was due, so it makes the same notifications (the same week, the same month) as the
+    missed run would have."""
+
     def call() -> None:
         try:
-            job.func(datetime.now(UTC))
+            job.func(at or datetime.now(UTC))
         except ZwxxError as exc:
             log.error("%s failed: %s", job.id, exc.message)
         except Exception:  # keep the service alive; the next run may succeed
@@ -188,7 +192,12 @@ def run(
         due = missed_run(t.trigger, now, grace)
         if due is not None:  # missed while the service was down: run it once now
             log.info("%s was due at %s: running it now", t.id, due.isoformat())
-            scheduler.add_job(_guarded(t), id=f"{t.id}-catch-up", next_run_time=now)
+            scheduler.add_job(
+                _guarded(t, due),
+                id=f"{t.id}-catch-up",
+                next_run_time=now,
+                misfire_grace_time=None,  # a slow start must not skip it
+            )
         log.info("scheduled: %s", t.label)
 
     def stop(signum: int, _frame: object) -> None:

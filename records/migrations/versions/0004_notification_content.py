@@ -1,4 +1,8 @@
-"""notification content, channel transport and retry time
+"""notification: the rendered message, transport, retry times; the unit in the key
+
+The table of 0001 was never written to (nothing sent notifications before this
+revision), so it is recreated rather than altered: SQLite cannot drop its unnamed
+unique constraint in place.
 
 Revision ID: 0004
 Revises: 0003
@@ -19,38 +23,57 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _STR = sqlmodel.sql.sqltypes.AutoString
+_UTC = records.models.UTCDateTime
+
+
+def _common() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", _STR(length=30), nullable=False),
+        sa.Column("period", _STR(length=30), nullable=False),
+        sa.Column("recipient", _STR(length=254), nullable=False),
+        sa.Column("channel", _STR(length=10), nullable=False),
+    ]
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("via", _STR(length=10), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("unit", _STR(length=100), nullable=True))
-        batch_op.add_column(sa.Column("subject", _STR(), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("body", sa.Text(), nullable=False, server_default=""))
-        batch_op.add_column(sa.Column("html", sa.Text(), nullable=True))
-        batch_op.add_column(
-            sa.Column("attachments", sa.Text(), nullable=False, server_default="[]")
-        )
-        batch_op.add_column(sa.Column("segments", sa.Integer(), nullable=False, server_default="0"))
-        batch_op.add_column(
-            sa.Column("next_attempt_at", records.models.UTCDateTime(), nullable=True)
-        )
-        batch_op.add_column(sa.Column("claimed_at", records.models.UTCDateTime(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_notification_status"), ["status"], unique=False)
+    op.drop_table("notification")
+    op.create_table(
+        "notification",
+        *_common(),
+        sa.Column("unit", _STR(length=100), nullable=False),
+        sa.Column("via", _STR(length=10), nullable=False),
+        sa.Column("subject", _STR(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("html", sa.Text(), nullable=True),
+        sa.Column("attachments", sa.Text(), nullable=False),
+        sa.Column("segments", sa.Integer(), nullable=False),
+        sa.Column("status", _STR(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("error", _STR(), nullable=True),
+        sa.Column("next_attempt_at", _UTC(), nullable=True),
+        sa.Column("claimed_at", _UTC(), nullable=True),
+        sa.Column("sent_at", _UTC(), nullable=True),
+        sa.Column("created_at", _UTC(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint(
+            "kind", "period", "recipient", "channel", "unit", name="uq_notification_key"
+        ),
+    )
+    op.create_index("ix_notification_status", "notification", ["status"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("notification", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notification_status"))
-        for name in (
-            "claimed_at",
-            "next_attempt_at",
-            "segments",
-            "attachments",
-            "html",
-            "body",
-            "subject",
-            "unit",
-            "via",
-        ):
-            batch_op.drop_column(name)
+    op.drop_index("ix_notification_status", table_name="notification")
+    op.drop_table("notification")
+    op.create_table(
+        "notification",
+        *_common(),
+        sa.Column("status", _STR(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("error", _STR(), nullable=True),
+        sa.Column("sent_at", _UTC(), nullable=True),
+        sa.Column("created_at", _UTC(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("kind", "period", "recipient", "channel"),
+    )
