@@ -530,3 +530,21 @@ def test_service_catches_up_a_missed_weekly_run_once(zwxx, workdir: Path) -> Non
     emails = sum(r["channel"] == "email" for r in records)
     assert emails >= 3 and sent[0] == (emails, len(records) - emails)
     assert sent[1] == sent[0]  # the restart sent nothing again
+
+
+def test_bad_notification_settings_are_refused_in_chinese(tmp_path: Path) -> None:
+    from tests.conftest import run_zwxx
+
+    cases = {
+        '[sms]\nbody_template = "{{ phone"\n': "“sms.body_template”模板语法错误",
+        '[leaders]\nphones = ["138-abc"]\n': "“leaders.phones”“138-abc”不是有效的手机号码",
+        '[leaders]\nemails = ["leader"]\n': "“leader”不是有效的邮箱地址",
+        '[office]\ntemplates = "nowhere"\n': "“office.templates”指定的模板文件夹",
+        '[schedule]\nweekly_time = "25:00"\n': "“25:00”不是有效的时间",
+        '[smtp]\nsecurity = "tls"\n': "smtp.security",
+    }
+    for text, expected in cases.items():
+        (tmp_path / "zwxx.toml").write_text(text, encoding="utf-8")
+        proc = run_zwxx("--config", str(tmp_path / "zwxx.toml"), "notifications", cwd=tmp_path)
+        assert proc.returncode == 2 and expected in proc.stderr, (text, proc.stderr)
+        assert "Traceback" not in proc.stderr
