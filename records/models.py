@@ -113,7 +113,13 @@ class ImapCheckpoint(SQLModel, table=True):
 
 
 class Item(SQLModel, table=True):
-    """One submission (条) as counted under SPEC §2."""
+    """One submission (条) as counted under SPEC §2.
+
+    The ``manual_*`` columns are the clerk's decisions (``zwxx review``); the pipeline
+    applies them on top of the automatic classification on every (re)parse."""
+
+    # Revision (修改稿) candidates: one unit's items received since a date.
+    __table_args__ = (sa.Index("ix_item_unit_received", "unit_id", "received_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     envelope_id: int | None = Field(default=None, foreign_key="envelope.id", index=True)
@@ -133,10 +139,22 @@ class Item(SQLModel, table=True):
     author: str | None = None
     received_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
     attachment: str | None = None
-    attribution: str = ""  # how the unit was found: address | folder | sidecar | name | import
+    # How the unit was found: address | folder | sidecar | name | none | conflict | clerk | import
+    attribution: str = ""
     text_hash: str = Field(default="", max_length=64, index=True)
     title_key: str = Field(default="", max_length=200, index=True)  # for revisions (修改稿)
     duplicate_of: int | None = Field(default=None, foreign_key="item.id")
+    # Units the attribution hesitated between (names joined by "、"), for the review queue.
+    candidates: str = ""
+    # The clerk's decisions (zwxx review), kept across re-parsing.
+    # No foreign key: adding one would make SQLite copy the whole item table (batch
+    # mode), which fails once adoptions refer to items. The CLI checks the unit.
+    manual_unit_id: int | None = None
+    manual_category: str | None = Field(default=None, max_length=20)
+    manual_status: str | None = Field(default=None, max_length=10)  # ignored
+    manual_reason: str | None = None
+    decided_by: str | None = Field(default=None, max_length=100)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property

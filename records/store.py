@@ -109,3 +109,97 @@ def same_title_since(
     if before is not None:
         query = query.where(col(Item.id) < before)
     return session.exec(query.order_by(col(Item.received_at).desc())).first()
+
+
+def revision_candidates(
+    session: Session,
+    unit_id: int | None,
+    since: datetime,
+    chars: tuple[int, int],
+    before: int | None = None,
+    limit: int = 30,
+) -> list[Item]:
+    """A unit's counted items received since ``since`` whose 字数 lies in ``chars``
+    (inclusive), newest first, at most ``limit`` (index ``ix_item_unit_received``)."""
+    if unit_id is None:
+        return []
+    query = select(Item).where(
+        Item.unit_id == unit_id,
+        Item.received_at >= since,
+        Item.status == COUNTED,
+        col(Item.chars).between(*chars),
+    )
+    if before is not None:
+        query = query.where(col(Item.id) < before)
+    return list(session.exec(query.order_by(col(Item.received_at).desc()).limit(limit)))
+
+
+def same_text_elsewhere(
+    session: Session, unit_id: int, digest: str, before: int | None = None, limit: int = 10
+) -> list[Item]:
+    """Earlier items of OTHER units with the same text (a joint submission?), oldest first."""
+    query = select(Item).where(
+        Item.text_hash == digest,
+        col(Item.unit_id).is_not(None),
+        Item.unit_id != unit_id,
+        col(Item.status).in_((COUNTED, REVIEW)),
+    )
+    if before is not None:
+        query = query.where(col(Item.id) < before)
+    return list(session.exec(query.order_by(col(Item.id)).limit(limit)))
+
+
+def same_title_elsewhere(
+    session: Session,
+    unit_id: int,
+    key: str,
+    since: datetime,
+    before: int | None = None,
+    limit: int = 10,
+) -> list[Item]:
+    """Earlier items of OTHER units with this title key received since ``since``."""
+    if not key:
+        return []
+    query = select(Item).where(
+        Item.title_key == key,
+        col(Item.unit_id).is_not(None),
+        Item.unit_id != unit_id,
+        col(Item.status).in_((COUNTED, REVIEW)),
+        Item.received_at >= since,
+    )
+    if before is not None:
+        query = query.where(col(Item.id) < before)
+    return list(session.exec(query.order_by(col(Item.id)).limit(limit)))
+
+
+def unit_names(session: Session) -> dict[int, str]:
+    return {u.id: u.name for u in session.exec(select(Unit)).all() if u.id is not None}
+
+
+def address_owner(session: Session, email: str) -> tuple[UnitAddress, str] | None:
+    """The registration of ``email`` (lower case) and its unit's name, if any."""
+    row = session.exec(
+        select(UnitAddress, Unit.name)
+        .join(Unit, col(Unit.id) == UnitAddress.unit_id)
+        .where(UnitAddress.email == email.lower())
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def remember_address(session: Session, email: str, unit_id: int) -> UnitAddress:
+    """Register ``email`` for a unit as the clerk's decision (origin ``clerk``)."""
+    address = UnitAddress(unit_id=unit_id, email=email.lower(), origin="clerk")
+    session.add(address)
+    return address
+
+
+def items_for_review(session: Session, statuses: tuple[str, ...]) -> list:
+    """(Item, Envelope | None, Unit | None) rows with these statuses, oldest first."""
+    query = (
+        select(Item, Envelope, Unit)
+        .join(Envelope, col(Envelope.id) == Item.envelope_id, isouter=True)
+        .join(Unit, col(Unit.id) == Item.unit_id, isouter=True)
+        .where(col(Item.status).in_(statuses))
+        .order_by(col(Item.received_at), col(Item.id))
+    )
+    return list(session.exec(query).all())

@@ -479,17 +479,27 @@ def test_same_bytes_again_are_not_counted_twice(workdir: Path, zwxx) -> None:
     assert all(paths[0].read_bytes() == data for paths in archived.values())
 
 
-def test_one_file_sent_by_two_units_counts_for_each(workdir: Path, zwxx) -> None:
+def test_one_file_sent_by_two_units_is_a_joint_submission_for_review(workdir: Path, zwxx) -> None:
+    # SPEC §2/§4: the same text from two units is flagged for review (joint submission);
+    # it counts for the second unit once the clerk confirms it (zwxx review assign).
     drop = workdir / "drop"
     data = docx_bytes("联合开展安全生产大检查", ["两部门联合检查企业36家，整改隐患52处。"])
-    put(drop / "区应急管理局" / "联合检查.docx", data)
-    put(drop / "区市场监管局" / "联合检查.docx", data)  # the same bytes from another unit
+    put(drop / "区应急管理局" / "联合检查.docx", data, when=at("2019-04-05T09:00:00"))
+    put(drop / "区市场监管局" / "联合检查.docx", data, when=at("2019-04-05T10:00:00"))
     zwxx("poll")
+    first, second = cli_json(zwxx, "items")
+    assert (first["unit"], first["status"]) == ("区应急管理局", "counted")
+    assert (second["unit"], second["status"]) == ("区市场监督管理局", "review")
+    assert f"与第 {first['id']} 条（区应急管理局）内容相同" in second["reason"]
+    assert "联合报送" in second["reason"]
+    envelopes = cli_json(zwxx, "envelopes")
+    assert len(envelopes) == 2 and len({e["sha256"] for e in envelopes}) == 1
+
+    done = zwxx("review", "assign", str(second["id"]), "--unit", "区市场监管局")
+    assert "计入该单位" in done.stdout
     items = cli_json(zwxx, "items")
     assert sorted(i["unit"] for i in items) == ["区市场监督管理局", "区应急管理局"]
     assert all(i["counted"] for i in items)
-    envelopes = cli_json(zwxx, "envelopes")
-    assert len(envelopes) == 2 and len({e["sha256"] for e in envelopes}) == 1
     put(drop / "区应急管理局" / "联合检查.docx", data)  # re-exported: still once per unit
     assert "新计数 0 条" in zwxx("poll").stdout
 
@@ -540,7 +550,9 @@ def test_same_text_as_another_file_is_a_duplicate(workdir: Path, zwxx) -> None:
     assert original["status"] == "counted" and original["counted"] is True
     assert copy["status"] == "duplicate" and copy["counted"] is False
     assert str(original["id"]) in copy["reason"] and "重复" in copy["reason"]
-    assert other_unit["counted"] is True  # same text from another unit is its own item
+    # The same text from another unit: a possible joint submission, for the clerk.
+    assert other_unit["status"] == "review" and other_unit["counted"] is False
+    assert f"与第 {original['id']} 条（区民政局）内容相同" in other_unit["reason"]
     assert len(cli_json(zwxx, "envelopes")) == 3
     assert left_in_drop(drop) == []
 

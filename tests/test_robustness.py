@@ -105,7 +105,7 @@ def test_a_failed_file_sent_again_is_read_again(
     assert envelope["status"] == "parsed"
 
 
-def test_one_file_from_two_units_by_sidecar_counts_for_each(workdir: Path, zwxx) -> None:
+def test_one_file_from_two_units_by_sidecar_is_one_item_each(workdir: Path, zwxx) -> None:
     drop = workdir / "drop"
     for name, unit in (("same.txt", "区发改委"), ("same2.txt", "区民政局")):
         put(drop / name, GOOD)
@@ -113,7 +113,9 @@ def test_one_file_from_two_units_by_sidecar_counts_for_each(workdir: Path, zwxx)
     zwxx("poll")
     items = cli_json(zwxx, "items")
     assert sorted(i["unit"] for i in items) == ["区发展和改革委员会", "区民政局"]
-    assert all(i["counted"] for i in items)
+    # The second is a possible joint submission: it waits for the clerk (SPEC §2).
+    assert [i["status"] for i in items] == ["counted", "review"]
+    assert "联合报送" in items[1]["reason"]
 
 
 def test_title_only_documents_go_to_review_and_are_not_duplicates(workdir: Path, zwxx) -> None:

@@ -332,6 +332,8 @@ def item_json(item: Item, unit: Unit | None, envelope: Envelope | None, a: App) 
         "reason": item.reason,
         "category_reason": item.category_reason,
         "attribution": item.attribution,
+        "candidates": [c for c in item.candidates.split("、") if c],
+        "decided_by": item.decided_by,
         "author": item.author,
     }
 

@@ -12,6 +12,7 @@ recorded as failed with its reason and the poll goes on.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,8 +23,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from classify import dedupe
 from classify.dedupe import revision_key
-from classify.item import Context, ItemDraft, build
+from classify.item import Context, ItemDraft, build, signoff_text
+from classify.units import names_in
 from config.roster import Roster
 from config.rules import Rules
 from ingest import rawstore
@@ -63,6 +66,10 @@ class Job:
         if self._units is None:
             self._units = (store.unit_ids(session), store.clerk_addresses(session))
         return self._units
+
+    def unit_names(self, session: Session) -> dict[int, str]:
+        """Unit id -> name."""
+        return {uid: name for name, uid in self.units(session)[0].items()}
 
 
 @dataclass
@@ -265,7 +272,7 @@ def _items(
     incoming: Incoming,
     existing: dict[int, Item],
 ) -> list[Item]:
-    ids, clerk = job.units(session)
+    _ids, clerk = job.units(session)
     ctx = Context(
         subject=extracted.subject,
         sender=extracted.sender or incoming.sender,
@@ -282,7 +289,7 @@ def _items(
             category=draft.category,
             received_at=incoming.received_at,
         )
-        _apply(item, draft, ids)
+        _apply(job, session, item, draft, ctx)
         _dedupe(job, session, item)  # 5. dedupe (a new item is not in the session yet)
         session.add(item)  # 6. record
         items.append(item)
@@ -300,23 +307,108 @@ def _items(
     return items
 
 
-def _apply(item: Item, d: ItemDraft, ids: dict) -> None:
-    """Set what classification decides on ``item`` (new, or re-parsed in place)."""
+STRANGER = "发件人不是登记的报送单位，正文也未提及任何单位，不计数"
+
+
+def _apply(job: Job, session: Session, item: Item, d: ItemDraft, ctx: Context) -> None:
+    """Set what classification decides on ``item`` (new, or re-parsed in place), then
+    the clerk's decisions on top (they survive every re-parse)."""
+    ids, _clerk = job.units(session)
     unit_id = ids.get(d.attribution.unit) if d.attribution.unit else None
     review = d.review or ("没有正文内容（只有标题或落款），请核对" if d.chars == 0 else None)
     item.unit_id = unit_id
     item.status = COUNTED if unit_id is not None and not review else REVIEW
     item.reason = safe_text("；".join(r for r in (review, d.attribution.reason, d.limit_note) if r))
     item.attribution = d.attribution.method
+    item.candidates = "、".join(d.attribution.candidates)
     item.duplicate_of = None
     item.title_key = revision_key(d.title)
     for name in (*_TEXT_FIELDS, "attachment"):
         setattr(item, name, getattr(d, name))
+    if item.status == REVIEW and d.attribution.method == "none" and not item.candidates:
+        # Nothing named a unit where attribution looks: offer those the body names.
+        named = names_in(f"{ctx.sender_name}\n{d.body}", job.roster)
+        item.candidates = "、".join(u.name for u in named[:5])
+        if not review and not named and _stranger(d, ctx):
+            item.status, item.reason = IGNORED, STRANGER
+    _manual(job, session, item)
+
+
+def _stranger(d: ItemDraft, ctx: Context) -> bool:
+    """Mail from an address no unit registered, naming no unit anywhere (SPEC §2: not
+    an item; the caller has looked for unit names in the body and the sender's name).
+    Any clue keeps it in review instead: an OA folder or sidecar, or a sign-off naming
+    a writer (供稿/撰稿人/信息员……) — the shape of a submission whose unit the clerk
+    can tell. A bare 联系人/电话 line is no such clue: advertisements carry one too."""
+    if not ctx.sender or ctx.folder_unit or ctx.sidecar_unit:
+        return False  # a file in the OA folder came through the OA: a unit sent it
+    return not _WRITER.search(signoff_text(d.body.split("\n")))
+
+
+_WRITER = re.compile(r"供稿|撰稿|撰写|执笔|信息员|报送单位|报送人|审核|审稿|签发|作者")
+
+
+def _limit(rules: Rules, category: str, chars: int) -> tuple[bool, str]:
+    """(over the category's limit, the note saying so), worded as classify.item does."""
+    limit = rules.categories[category].limit
+    if not (limit and chars > limit):
+        return False, ""
+    label = rules.category_label(category)
+    return True, f"字数 {chars}，超过{label}原则上 {limit} 字的要求，照常计数"
+
+
+def _with_limit_note(reason: str, note: str) -> str:
+    """``reason`` with its length note (if any) replaced by ``note``."""
+    kept = [r for r in reason.split("；") if r and not _LIMIT_NOTE.fullmatch(r)]
+    return "；".join([*kept, note] if note else kept)
+
+
+_LIMIT_NOTE = re.compile(r"字数 \d+，超过.+原则上 \d+ 字的要求，照常计数")
+
+
+def _decided(item: Item) -> str:
+    who = f"{item.decided_by}，" if item.decided_by else ""
+    when = item.decided_at.strftime("%Y-%m-%d") if item.decided_at else ""
+    return f"（{who}{when}）" if who or when else ""
+
+
+def _manual(job: Job, session: Session, item: Item) -> None:
+    """Apply the clerk's decisions (zwxx review) on top of the automatic ones: a
+    category (with its own length limit), ignore, or a unit (counted from then on,
+    whatever the attribution said; still a duplicate if the unit sent it before)."""
+    rules = job.rules
+    if item.manual_category in rules.categories and item.status != FAILED:
+        item.category = item.manual_category
+        item.category_reason = f"信息科指定为{rules.category_label(item.category)}{_decided(item)}"
+        item.over_limit, note = _limit(rules, item.category, item.chars)
+        item.reason = _with_limit_note(item.reason, note)
+    if item.manual_status == IGNORED:
+        item.status, item.duplicate_of = IGNORED, None
+        said = f"：{item.manual_reason}" if item.manual_reason else ""
+        item.reason = f"信息科确认不计{said}{_decided(item)}"
+    elif item.manual_unit_id is not None and item.status != FAILED:
+        name = job.unit_names(session).get(item.manual_unit_id, f"单位 {item.manual_unit_id}")
+        item.unit_id, item.status, item.duplicate_of = item.manual_unit_id, COUNTED, None
+        item.attribution, item.candidates = "clerk", ""
+        _over, note = _limit(rules, item.category, item.chars)
+        item.reason = "；".join(r for r in (f"信息科指定为{name}{_decided(item)}", note) if r)
+
+
+def redecide(job: Job, session: Session, item: Item) -> None:
+    """Apply the clerk's decisions just recorded on ``item`` now (``zwxx review``),
+    without re-reading the document; the next re-parse reaches the same result."""
+    _manual(job, session, item)
+    if item.manual_status != IGNORED and item.manual_unit_id is not None:
+        _dedupe(job, session, item)
+    session.add(item)
 
 
 def _dedupe(job: Job, session: Session, item: Item) -> None:
-    """The same item again is a duplicate; a corrected version (修改稿) replaces the
-    earlier one's text and counts once, in the month the first version arrived."""
+    """The same item again is a duplicate; a corrected version (修改稿: same title, or
+    ≥ 90 % the same text, within the revision window) replaces the earlier one's text
+    and counts once, in the month the first version arrived. The same text from
+    another unit waits for the clerk: a joint submission (联合报送) counts for each
+    unit only once confirmed."""
     if item.status not in (COUNTED, REVIEW) or not item.chars:
         return  # no text, nothing to compare: empty items are never "the same"
     first = store.find_same_text(session, item.unit_id, item.text_hash, before=item.id)
@@ -330,14 +422,87 @@ def _dedupe(job: Job, session: Session, item: Item) -> None:
     days = job.rules.classification.revision_days
     since = item.received_at - timedelta(days=days)
     earlier = store.same_title_since(session, item.unit_id, item.title_key, since, item.id)
+    how = f"{days} 天内标题相同"
     if earlier is None:
+        earlier, score = _similar_earlier(session, item, since)
+        how = f"{days} 天内内容 {score:.0f}% 相同"
+    if earlier is not None:
+        _revise(job, earlier, item, how)
         return
-    for name in _REVISED_FIELDS:  # the earlier item carries the corrected text
+    if item.manual_unit_id is None:  # the clerk assigned it: a joint submission confirmed
+        _joint(job, session, item, since)
+
+
+def _similar_earlier(session: Session, item: Item, since) -> tuple[Item | None, float]:
+    """The unit's earlier counted item ≥ 90 % the same (classify.dedupe), if any."""
+    candidates = store.revision_candidates(
+        session,
+        item.unit_id,
+        since,
+        dedupe.length_bounds(item.chars),
+        item.id,
+        dedupe.MAX_CANDIDATES,
+    )
+    if not candidates:
+        return None, 0.0
+    mine = dedupe.comparable(item.title, item.body)
+    best: tuple[Item | None, float] = (None, 0.0)
+    for other in candidates:
+        score = dedupe.same_text(mine, dedupe.comparable(other.title, other.body))
+        if score and score > best[1]:
+            best = (other, score)
+    return best
+
+
+def _revise(job: Job, earlier: Item, item: Item, how: str) -> None:
+    """``item`` is a corrected version of ``earlier``: the earlier item carries it."""
+    for name in _REVISED_FIELDS:
         setattr(earlier, name, getattr(item, name))
+    if earlier.manual_category in job.rules.categories:  # the clerk's category stays
+        earlier.category = earlier.manual_category
+        label = job.rules.category_label(earlier.category)
+        earlier.category_reason = f"信息科指定为{label}{_decided(earlier)}"
+    earlier.over_limit, limit_note = _limit(job.rules, earlier.category, earlier.chars)
     note = f"内容已按第 {item.envelope_id} 件收到的修改稿更新"
-    earlier.reason = "；".join(r for r in (earlier.reason, note) if r)
+    kept = _with_limit_note(earlier.reason, "").split("；")
+    earlier.reason = "；".join(dict.fromkeys(r for r in (*kept, note, limit_note) if r))
     item.status, item.duplicate_of = DUPLICATE, earlier.id
-    item.reason = f"修改稿（{days} 天内标题相同）：内容已更新到第 {earlier.id} 条，只计一次"
+    item.reason = f"修改稿（{how}）：内容已更新到第 {earlier.id} 条，只计一次"
+
+
+def _joint(job: Job, session: Session, item: Item, since) -> None:
+    """A joint submission (联合报送) waits for the clerk: the same text (same body and
+    title, or ≥ 90 % the same under the same title) already came from another unit, or
+    the sign-off names this unit and others. The same body under another title (a
+    short 动态 two units happen to word alike) is not flagged."""
+    mine = dedupe.comparable(item.title, item.body)
+    other, how = None, "内容相同"
+    for candidate in store.same_text_elsewhere(session, item.unit_id, item.text_hash, item.id):
+        if dedupe.titles_agree(mine, dedupe.comparable(candidate.title, candidate.body)):
+            other = candidate
+            break
+    if other is None:
+        for candidate in store.same_title_elsewhere(
+            session, item.unit_id, item.title_key, since, item.id
+        ):
+            score = dedupe.same_text(mine, dedupe.comparable(candidate.title, candidate.body))
+            if score:
+                other, how = candidate, f"内容 {score:.0f}% 相同"
+                break
+    names = job.unit_names(session)
+    mine_name = names.get(item.unit_id, "")
+    if other is not None:
+        theirs = [names.get(other.unit_id, "")]
+        joint = f"与第 {other.id} 条（{theirs[0]}）{how}，可能为联合报送，请确认"
+    else:  # the first of a joint submission says so in its sign-off (供稿单位：甲、乙)
+        signed = names_in(signoff_text(item.body.split("\n")), job.roster)
+        theirs = [u.name for u in signed]
+        if len(theirs) < 2 or mine_name not in theirs:
+            return
+        joint = f"落款为多个单位（{'、'.join(theirs)}），可能为联合报送，请确认"
+    item.status = REVIEW
+    item.reason = "；".join(r for r in (joint, item.reason) if r)
+    item.candidates = "、".join(dict.fromkeys(n for n in (mine_name, *theirs) if n))
 
 
 # What classification derives from a document's text (an ItemDraft and an Item share them).
