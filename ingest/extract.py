@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import compat32
 from pathlib import PurePath
 
 from classify.wordcount import countable_lines
@@ -27,9 +29,32 @@ from zwxx.errors import DocumentError
 
 # A body with fewer countable characters than this next to attachments is a cover note.
 COVER_NOTE_MAX = 150
+# A line above the title of a body-only submission this short is a note to the office.
+NOTE_MAX = 60
 _TNEF_SIGNATURE = b"\x78\x9f\x3e\x22"
 _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|回复|答复|转发)\s*[:：]\s*)+", re.IGNORECASE)
+# A reply (not a forward): its subject is the office's mail it answers ("回复：关于报送10月
+# 份政务信息的提醒"), not the title of the text the unit wrote above the quote.
+_GREETING = re.compile(r"^\s*(?:[^，。,.]{0,12}[：:]|(?:您好|你好)[！!，,。]?)\s*$")
+_REPLY_ONLY = re.compile(r"^\s*(?:re|aw|回复|答复)\s*[:：]", re.IGNORECASE)
 _AUTO_REPLY = re.compile(r"^\s*(?:自动回复|auto(?:matic)?\s*reply|out of office|休假)", re.I)
+# Delivery failures (DSN): the mail system's notices, not units' mail.
+_BOUNCE_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon)@", re.I)
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:系统退信|邮件退信|退信|投递失败|邮件投递失败|无法投递|Undeliver|"
+    r"Delivery Status Notification|Delivery (?:has )?failed|Mail delivery failed|"
+    r"Returned mail|Delivery Failure)",
+    re.I,
+)
+# Read receipts (MDN) the office asked for: "已读：关于报送……".
+_RECEIPT_SUBJECT = re.compile(r"^\s*(?:已读|阅读回执|已阅读|Read)\s*[:：]", re.I)
+# Mailing lists and marketing (网易、QQ 邮箱的推广邮件): list headers, bulk precedence,
+# or the providers' own promotion senders.
+_NEWSLETTER_SENDER = re.compile(
+    r"^(?:newsletter|edm|marketing|promotion)[^@]*@|@(?:service\.netease\.com|"
+    r"newsletter\.[\w.-]+|edm\.[\w.-]+)$|^10000@qq\.com$",
+    re.I,
+)
 _NON_TEXT = re.compile(r"\s+|[，。、；：？！“”‘’（）《》【】,.;:?!()\"'\-—…]")
 
 
@@ -78,14 +103,27 @@ def _norm(text: str) -> str:
     return _NON_TEXT.sub("", text)
 
 
-def _body_document(subject: str, lines: list[str]) -> Document:
+def _body_document(subject: str, lines: list[str], reply: bool = False) -> Document:
     """The body as a document titled by the subject (a first line repeating the subject
-    is dropped); without a subject, the body's own first short line is the title."""
+    is dropped); without a subject, the body's own first short line is the title. In a
+    reply the subject is the mail answered, so the body's own title line wins."""
     kept = [line.rstrip() for line in lines]
     while kept and not kept[0].strip():
         kept.pop(0)
-    if kept and subject and _norm(kept[0]) and _norm(kept[0]) in _norm(subject):
-        kept.pop(0)
+    if reply:
+        start = next((n for n, x in enumerate(kept) if x.strip() and not _GREETING.match(x)), 0)
+        title, body = split_title(kept[start:], "")
+        if title and not (_norm(title) and _norm(title) in _norm(subject)):
+            return Document(name=subject or "邮件正文", title=title, paragraphs=body)
+    # The title repeating the subject is dropped, and with it a short note to the office
+    # above it ("此为修改稿，请以此稿为准。"): the note is no part of the text.
+    lead = [n for n, line in enumerate(kept[:8]) if line.strip()][:3]
+    for n in lead:
+        line = _norm(kept[n])
+        if subject and len(line) >= min(6, len(_norm(subject))) and line in _norm(subject):
+            if all(len(x.strip()) <= NOTE_MAX for x in kept[:n]):
+                del kept[: n + 1]
+            break
     if subject:
         return Document(name=subject, title=subject, paragraphs=kept)
     title, body = split_title(kept, "邮件正文")
@@ -104,20 +142,71 @@ def _read_attachments(pairs: list[tuple[str, bytes]], out: Extracted) -> None:
             out.failures.append((name, exc.message))
 
 
-def _from_message(msg: ParsedMessage, incoming: Incoming) -> Extracted:
+def _header_fields(raw: bytes) -> dict[str, str]:
+    """The top-level headers that mark machine mail, lower-case names (first value)."""
+    try:
+        head = BytesParser(policy=compat32).parsebytes(raw.lstrip(b"\xef\xbb\xbf"), True)
+    except Exception:  # an unreadable header block: nothing to go on
+        return {}
+    out: dict[str, str] = {}
+    for name in (
+        "content-type",
+        "auto-submitted",
+        "x-autoreply",
+        "x-autorespond",
+        "precedence",
+        "list-id",
+        "list-unsubscribe",
+    ):
+        value = head.get(name)
+        if value is not None:
+            out[name] = " ".join(str(value).split()).lower()
+    return out
+
+
+def _not_a_submission(msg: ParsedMessage, headers: dict[str, str]) -> str | None:
+    """Why the message is machine mail (bounce, auto-reply, newsletter), if it is."""
+    sender = msg.sender or ""
+    subject = msg.subject.strip()
+    kind = headers.get("content-type", "")
+    report = kind.startswith("multipart/report")
+    if (report and "disposition-notification" in kind) or _RECEIPT_SUBJECT.match(subject):
+        return f"已读回执（主题“{subject}”），不是报送信息"
+    if report or _BOUNCE_SENDER.match(sender) or _BOUNCE_SUBJECT.match(subject):
+        what = "退信通知（投递状态报告）" if report else f"退信通知（发件人 {sender or '未知'}）"
+        return f"{what}，主题“{subject}”，不是报送信息"
+    auto = headers.get("auto-submitted", "no").split(";")[0].strip()
+    if (
+        _AUTO_REPLY.match(subject)
+        or auto == "auto-replied"
+        or headers.get("x-autoreply") in ("yes", "true")
+        or "x-autorespond" in headers
+    ):
+        return f"自动回复邮件（主题“{subject}”），不是报送信息"
+    if "list-id" in headers or "list-unsubscribe" in headers:
+        return f"邮件列表或订阅邮件（主题“{subject}”，带退订信息），不是报送信息"
+    if headers.get("precedence") in ("bulk", "list", "junk") or _NEWSLETTER_SENDER.search(sender):
+        return f"群发推广邮件（发件人 {sender}，主题“{subject}”），不是报送信息"
+    return None
+
+
+def _from_message(
+    msg: ParsedMessage, incoming: Incoming, headers: dict[str, str] | None = None
+) -> Extracted:
     out = Extracted(
         subject=msg.subject,
         sender=incoming.sender or msg.sender,
         sender_name=msg.sender_name,
         message_id=msg.message_id,
     )
-    if _AUTO_REPLY.match(msg.subject):
-        out.ignored = f"自动回复邮件（主题“{msg.subject}”），不是报送信息"
+    out.ignored = _not_a_submission(msg, headers or {})
+    if out.ignored:
         return out
     _read_attachments(msg.attachments, out)
     body = unwrap_forward(msg.body.split("\n"))
     substantive = "".join(countable_lines(body))
     title = clean_subject(msg.subject)
+    reply = bool(_REPLY_ONLY.match(msg.subject))
     if out.documents or out.failures:
         # Beside attachments the body is a cover note, unless it is long and is not
         # a copy of an attached document (units often paste the text in as well).
@@ -128,9 +217,9 @@ def _from_message(msg: ParsedMessage, incoming: Incoming) -> Extracted:
                 for d in out.documents
             )
             if not copies:
-                out.documents.append(_body_document(title, body))
+                out.documents.append(_body_document(title, body, reply))
     elif substantive:
-        out.documents.append(_body_document(title, body))
+        out.documents.append(_body_document(title, body, reply))
     else:
         out.ignored = "邮件没有附件，正文也没有内容（仅有附言或签名），不是报送信息"
     return out
@@ -149,4 +238,4 @@ def extract(incoming: Incoming) -> Extracted:
         return Extracted(
             sender=incoming.sender, documents=read_documents(incoming.raw, incoming.name)
         )
-    return _from_message(parse_message(incoming.raw), incoming)
+    return _from_message(parse_message(incoming.raw), incoming, _header_fields(incoming.raw))
