@@ -90,6 +90,21 @@ def run_zwxx(
     return proc
 
 
+def start_service(workdir: Path, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    """`zwxx run` with the work directory's settings, as a real process (stop it with
+    SIGTERM and ``communicate``)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("ZWXX_")}
+    full_env.update(env or {})
+    return subprocess.Popen(
+        [sys.executable, "-m", "zwxx", "--config", str(workdir / "zwxx.toml"), "run"],
+        cwd=workdir,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 @pytest.fixture
 def zwxx(workdir: Path):
     """``zwxx("items", "--json")`` with the work directory's settings."""

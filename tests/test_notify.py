@@ -483,11 +483,10 @@ def test_roster_helper_edits_only_the_named_units(tmp_path: Path) -> None:
 def test_service_catches_up_a_missed_weekly_run_once(zwxx, workdir: Path) -> None:
     """`zwxx run` started after the reminder's time (within the grace period) sends it;
     started again, it sends nothing more."""
-    import os
     import signal
-    import subprocess
-    import sys
     import time
+
+    from tests.conftest import start_service
 
     seed_november(zwxx, workdir)
     due = datetime.now(TZ) - timedelta(minutes=30)  # the reminder was due half an hour ago
@@ -500,17 +499,9 @@ def test_service_catches_up_a_missed_weekly_run_once(zwxx, workdir: Path) -> Non
             schedule=f'[schedule]\nweekly_day = "{day}"\nweekly_time = "{due:%H:%M}"\n'
             "poll_minutes = 60",
         )
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ZWXX_")} | SMS_ENV
         sent = []
         for _ in range(2):  # a start, then a restart
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "zwxx", "--config", str(workdir / "zwxx.toml"), "run"],
-                cwd=workdir,
-                env=env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
+            proc = start_service(workdir, SMS_ENV)
             try:
                 deadline = time.monotonic() + 60
                 while time.monotonic() < deadline:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 from config.settings import ScheduleSettings
+from tests.conftest import start_service
 from zwxx.errors import SourceUnavailable
 from zwxx.pipeline import Summary
 from zwxx.scheduler import PollJob, next_interval
@@ -50,16 +49,7 @@ def test_run_service_polls_and_stops_on_sigterm(workdir: Path) -> None:
     drop = workdir / "drop"
     (drop / "区民政局").mkdir()
     (drop / "区民政局" / "a.txt").write_text("养老服务站建设\n全区新建养老服务站5处。\n", "utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ZWXX_")}
-    env["ZWXX_SCHEDULE__POLL_MINUTES"] = "0.02"  # every 1.2 s
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "zwxx", "--config", str(workdir / "zwxx.toml"), "run"],
-        cwd=workdir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = start_service(workdir, {"ZWXX_SCHEDULE__POLL_MINUTES": "0.02"})  # every 1.2 s
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not list((drop / "archive").rglob("a.txt")):

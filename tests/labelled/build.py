@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-import zipfile
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.application import MIMEApplication
@@ -25,11 +24,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.labelled.cases import EMAILS, Doc, Mail
+from zwxx.demo import stable_zip
 
 TZ = ZoneInfo("Asia/Shanghai")
 OFFICE = "lcqzwxx@163.com"
 DOCX = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
-_FIXED = (2026, 10, 1, 0, 0, 0)
 
 
 # ------------------------------------------------------------------------------ roster
@@ -63,14 +62,7 @@ def docx_bytes(doc: Doc) -> bytes:
         document.add_paragraph(line)
     buf = io.BytesIO()
     document.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    fixed = io.BytesIO()
-    with zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, _FIXED)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(info.filename))
-    return fixed.getvalue()
+    return stable_zip(buf.getvalue())
 
 
 def legacy_docs(docs: list[Doc], soffice: str, work: Path) -> dict[str, bytes]:

@@ -87,10 +87,10 @@ def _docx(title: str, lines: list[str]) -> bytes:
         document.add_paragraph(line)
     buf = io.BytesIO()
     document.save(buf)
-    return _stable_zip(buf.getvalue())
+    return stable_zip(buf.getvalue())
 
 
-def _stable_zip(data: bytes) -> bytes:
+def stable_zip(data: bytes) -> bytes:
     """Same bytes on every run: fixed entry times (python-docx stamps 'now')."""
     src = zipfile.ZipFile(io.BytesIO(data))
     buf = io.BytesIO()
