@@ -36,7 +36,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("item", schema=None) as batch_op:
+    # recreate="never": SQLite drops the columns in place (3.35+); copying the item
+    # table would fail on the rows that refer to it (adoptions, duplicates).
+    with op.batch_alter_table("item", schema=None, recreate="never") as batch_op:
         batch_op.drop_index("ix_item_unit_received")
         for name in (
             "decided_at",
