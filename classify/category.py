@@ -22,6 +22,8 @@ _PAREN_LEAD = re.compile(r"^\s*[（(]\s*([^）)]{1,8}?)\s*[）)]")
 _PREFIX = re.compile(r"^\s*([^\s：:]{2,8})\s*[：:]")
 _DASHED = re.compile(r"[-—]\s*([^-—\s]{2,8})\s*[-—]")
 # Parts of a file name or subject: "口镇经验做法-三链融合.docx" -> 口镇经验做法, 三链融合.
+# A tag ending a part of a file name or subject is a label from this many characters on.
+SEGMENT_TAG_MIN = 3
 _SEGMENT_SPLIT = re.compile(r"[-_—－\s：:]+")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
 
@@ -31,6 +33,9 @@ class CategoryDecision:
     category: str
     reason: str
     explicit: bool
+    # A label the content contradicts: the label is kept (still counted), and this note
+    # asks the clerk to check it ("标注为动态信息，但内容（1800字、分5部分）更像调研信息，请核对").
+    conflict: str = ""
 
 
 def _tag_table(rules: Rules) -> dict[str, str]:
@@ -52,9 +57,11 @@ def find_label(text: str, rules: Rules, *, segments: bool = False) -> str | None
             return key
     parts = [p for p in _SEGMENT_SPLIT.split(_EXTENSION.sub("", text)) if p]
     if segments and len(parts) > 1:
+        # Only a category's name ends a part as a label (经验做法, 问题建议, 工作动态,
+        # 市专报): a two-character tag there is a word of the title ("协调解决企业用地问题").
         for part in parts:
             for tag in sorted(table, key=len, reverse=True):
-                if len(tag) >= 2 and part.endswith(tag):
+                if len(tag) >= SEGMENT_TAG_MIN and part.endswith(tag):
                     return table[tag]
     return None
 
@@ -99,6 +106,10 @@ def _cue(text: str, rules: Rules) -> tuple[str, str] | None:
     return None
 
 
+# A labelled text this many times over its category's limit contradicts the label.
+CONFLICT_LENGTH_FACTOR = 2.5
+
+
 def decide(
     rules: Rules,
     *,
@@ -108,32 +119,79 @@ def decide(
     paragraphs: list[str] | tuple[str, ...] = (),
     chars: int = 0,
 ) -> CategoryDecision:
-    """Category from labels, cue words and structure; else the rules' default."""
+    """Category from labels, cue words and structure; else the rules' default. An
+    explicit label wins, flagged when the content says otherwise."""
     texts = {"subject": subject, "filename": filename, "title": title}
+    labelled: CategoryDecision | None = None
     for place, label in _PLACES:
         key = find_label(texts[place], rules, segments=place != "title")
         if key is not None:
             name = rules.category_label(key)
-            return CategoryDecision(key, f"{label}标注为“{name}”", True)
-    for place, label in _PLACES:
-        if "专报" in texts[place]:
-            return CategoryDecision("special", f"{label}含“专报”", True)
+            labelled = CategoryDecision(key, f"{label}标注为“{name}”", True)
+            break
+    if labelled is None:
+        for place, label in _PLACES:
+            if "专报" in texts[place]:
+                return CategoryDecision("special", f"{label}含“专报”", True)
+        return _by_content(rules, title, paragraphs, chars)[0]
+    note = _conflict(rules, labelled.category, title, paragraphs, chars)
+    if not note:
+        return labelled
+    return CategoryDecision(labelled.category, f"{labelled.reason}；{note}", True, note)
+
+
+def _sections(paragraphs: list[str] | tuple[str, ...]) -> int:
+    return sum(1 for p in paragraphs if _SECTION.match(p))
+
+
+def _conflict(
+    rules: Rules, key: str, title: str, paragraphs: list[str] | tuple[str, ...], chars: int
+) -> str:
+    """Why the content contradicts the label ``key``, or "". The content speaks when
+    the title's cue words or a long sectioned text give another category, or when the
+    text is far over the label's limit (a title cue does not contradict a short text
+    labelled with the default category). 专报 is a channel, not a kind of text: any
+    content may be one, so a 专报 label is never contradicted."""
+    if key == "special":
+        return ""
+    found, strength = _by_content(rules, title, paragraphs, chars)
+    limit = rules.categories[key].limit
+    too_long = bool(limit) and chars > CONFLICT_LENGTH_FACTOR * limit
+    other = found.category != key and strength in ("title", "structure")
+    if key == rules.default_category and strength == "title" and not (limit and chars > limit):
+        # A short text labelled as news is news whatever its title mentions (入户走访困难群众).
+        other = False
+    if not (other or too_long):
+        return ""
+    sections = _sections(paragraphs)
+    shape = f"{chars}字" + (f"、分{sections}部分" if sections else "")
+    name = rules.category_label(key)
+    if other:
+        return f"标注为{name}，但内容（{shape}）更像{rules.category_label(found.category)}，请核对"
+    return f"标注为{name}，但内容（{shape}）远超原则上 {limit} 字，请核对分类"
+
+
+def _by_content(
+    rules: Rules, title: str, paragraphs: list[str] | tuple[str, ...], chars: int
+) -> tuple[CategoryDecision, str]:
+    """The decision from cue words and structure alone, and what gave it: "title",
+    "structure", "lead" or "default"."""
     found = _cue(title, rules)
     if found is not None:
         key, cue = found
-        return CategoryDecision(key, f"标题含“{cue}”，按{rules.category_label(key)}计", False)
+        reason = f"标题含“{cue}”，按{rules.category_label(key)}计"
+        return CategoryDecision(key, reason, False), "title"
     conf = rules.classification
-    sections = sum(1 for p in paragraphs if _SECTION.match(p))
+    sections = _sections(paragraphs)
     if chars >= conf.research_min_chars and sections >= conf.research_min_sections:
-        return CategoryDecision(
-            "research", f"长文（{chars} 字）且分 {sections} 个部分，按调研信息计", False
-        )
+        reason = f"长文（{chars} 字）且分 {sections} 个部分，按调研信息计"
+        return CategoryDecision("research", reason, False), "structure"
     lead = "".join(paragraphs)[: conf.lead_chars]
     found = _cue(lead, rules)
     if found is not None:
         key, cue = found
-        return CategoryDecision(key, f"导语含“{cue}”，按{rules.category_label(key)}计", False)
+        reason = f"导语含“{cue}”，按{rules.category_label(key)}计"
+        return CategoryDecision(key, reason, False), "lead"
     default = rules.default_category
-    return CategoryDecision(
-        default, f"未见分类标注或提示词，按{rules.category_label(default)}计", False
-    )
+    reason = f"未见分类标注或提示词，按{rules.category_label(default)}计"
+    return CategoryDecision(default, reason, False), "default"

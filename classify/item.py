@@ -87,12 +87,15 @@ def build(
     )
     limit = rules.categories[decision.category].limit
     over = bool(limit) and chars > limit
-    note = (
+    length = (
         f"字数 {chars}，超过{rules.category_label(decision.category)}"
         f"原则上 {limit} 字的要求，照常计数"
         if over
         else ""
     )
+    # A label the content contradicts is kept and flagged in the item's reason (the
+    # pipeline joins limit_note into it); the item is counted all the same.
+    note = "；".join(n for n in (length, decision.conflict) if n)
     signoff = signoff_text(doc.paragraphs)
     who = attribute(
         roster,

@@ -24,7 +24,14 @@ from ingest.documents import (
     read_documents,
     split_title,
 )
-from ingest.mime import ParsedMessage, parse_message, read_tnef, unwrap_forward
+from ingest.mime import (
+    _FORWARD_HEADER,
+    _FORWARD_MARK,
+    ParsedMessage,
+    parse_message,
+    read_tnef,
+    unwrap_forward,
+)
 from zwxx.errors import DocumentError
 
 # A body with fewer countable characters than this next to attachments is a cover note.
@@ -37,7 +44,16 @@ _REPLY_PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|回复|答复|转发)\s*[
 # 份政务信息的提醒"), not the title of the text the unit wrote above the quote.
 _GREETING = re.compile(r"^\s*(?:[^，。,.]{0,12}[：:]|(?:您好|你好)[！!，,。]?)\s*$")
 _REPLY_ONLY = re.compile(r"^\s*(?:re|aw|回复|答复)\s*[:：]", re.IGNORECASE)
-_AUTO_REPLY = re.compile(r"^\s*(?:自动回复|auto(?:matic)?\s*reply|out of office|休假)", re.I)
+# Auto-replies by their phrasing ("自动回复：…", "休假中", "外出，…", "不在办公室",
+# "Out of Office", "Auto-Reply"), not by a word a real title may start with
+# ("休假制度落实情况调研" is a submission).
+_AUTO_REPLY = re.compile(
+    r"^\s*(?:(?:\[|【)?(?:自动回复|自动答复|系统自动回复)|auto(?:matic)?[\s-]*reply|"
+    r"auto[\s-]*response|out of (?:the )?office|休假中|(?:正在|目前)?休假[，,:：\s]|"
+    r"外出(?:中|学习|培训|开会|公干)?[，,:：\s]|"
+    r"(?:我|本人)?(?:目前|暂时|现)?(?:不在办公室|不在(?:单位|岗)[，,:：\s]))",
+    re.I,
+)
 # Delivery failures (DSN): the mail system's notices, not units' mail.
 _BOUNCE_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon)@", re.I)
 _BOUNCE_SUBJECT = re.compile(
@@ -55,6 +71,10 @@ _NEWSLETTER_SENDER = re.compile(
     r"newsletter\.[\w.-]+|edm\.[\w.-]+)$|^10000@qq\.com$",
     re.I,
 )
+# A quoted original below a reply: "在 2026年10月9日 …写道：", "On … wrote:", "> …".
+_WROTE = re.compile(r"^\s*(?:在\s*.{4,60}写道|On\s.{4,120}wrote)\s*[:：]\s*$", re.I)
+_QUOTED = re.compile(r"^\s*>")
+REPLY_NOTE_IGNORED = "回复邮件，只有简短答复，没有报送内容"
 _NON_TEXT = re.compile(r"\s+|[，。、；：？！“”‘’（）《》【】,.;:?!()\"'\-—…]")
 
 
@@ -130,6 +150,32 @@ def _body_document(subject: str, lines: list[str], reply: bool = False) -> Docum
     return Document(name="邮件正文", title=title, paragraphs=body)
 
 
+def _reply_text(lines: list[str]) -> list[str]:
+    """A reply's own text: the lines above the quoted original (the office's mail it
+    answers, which is no part of the unit's submission)."""
+    for index, line in enumerate(lines):
+        if _WROTE.match(line) or _QUOTED.match(line):
+            return lines[:index]
+        if _FORWARD_MARK.match(line):
+            following = next((x for x in lines[index + 1 :] if x.strip()), "")
+            if _FORWARD_HEADER.match(following):
+                return lines[:index]
+        elif _FORWARD_HEADER.match(line) and index + 1 < len(lines):
+            # A header block without a separator line (Outlook: "发件人: …" then "发送时间: …").
+            following = next((x for x in lines[index + 1 :] if x.strip()), "")
+            if re.match(r"^\s*(?:发件人|From)\s*[:：]", line) and _FORWARD_HEADER.match(following):
+                return lines[:index]
+    return lines
+
+
+def _short_reply(lines: list[str]) -> bool:
+    """A reply note ("收到，我们抓紧报送。"), not a text: short, or one short paragraph
+    with no title line above it."""
+    kept = [x.strip() for x in countable_lines(lines) if x.strip()]
+    size = len(_norm("".join(kept)))
+    return size < NOTE_MAX or (len(kept) == 1 and size < COVER_NOTE_MAX)
+
+
 def _read_attachments(pairs: list[tuple[str, bytes]], out: Extracted) -> None:
     for name, data in pairs:
         if data[:4] == _TNEF_SIGNATURE:
@@ -203,10 +249,18 @@ def _from_message(
     if out.ignored:
         return out
     _read_attachments(msg.attachments, out)
-    body = unwrap_forward(msg.body.split("\n"))
-    substantive = "".join(countable_lines(body))
     title = clean_subject(msg.subject)
     reply = bool(_REPLY_ONLY.match(msg.subject))
+    if reply:
+        # A reply quotes the office's mail below the unit's text: the quote is never the
+        # submission (a forward's enclosed text is: its unit is the forwarder).
+        body = _reply_text(msg.body.split("\n"))
+        if not (out.documents or out.failures) and _short_reply(body):
+            out.ignored = REPLY_NOTE_IGNORED
+            return out
+    else:
+        body = unwrap_forward(msg.body.split("\n"))
+    substantive = "".join(countable_lines(body))
     if out.documents or out.failures:
         # Beside attachments the body is a cover note, unless it is long and is not
         # a copy of an attached document (units often paste the text in as well).

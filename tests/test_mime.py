@@ -234,6 +234,90 @@ def test_auto_reply_and_empty_mail_are_ignored() -> None:
     assert empty.ignored and not empty.documents
 
 
+_REMINDER_QUOTE = (
+    "------------------ 原始邮件 ------------------\n"
+    '发件人: "区政府办公室信息科"<lcqzwxx@163.com>;\n'
+    "发送时间: 2026年10月9日(星期五) 上午9:12\n"
+    "主题: 关于报送10月份政务信息的提醒\n\n"
+    "各单位：请于10月25日前报送本月政务信息，镇街须报送调研信息1篇、市专报信息2篇。"
+    "各单位要高度重视，确保按时保质完成报送任务，未按时报送的将按计分办法扣分。"
+)
+
+
+def reply_mail(subject: str, body: str) -> bytes:
+    encoded = f"=?utf-8?B?{b64(subject, 'utf-8')}?="
+    return mail(
+        [b"From: lwqmzj@163.com", b"Subject: " + encoded.encode()],
+        body.encode("utf-8"),
+        b"text/plain; charset=utf-8",
+    )
+
+
+def test_short_reply_to_the_reminder_is_no_item() -> None:
+    subject = "回复：关于报送10月份政务信息的提醒"
+    got = extract(incoming(reply_mail(subject, "收到，我们抓紧报送。\n\n" + _REMINDER_QUOTE)))
+    assert got.ignored == "回复邮件，只有简短答复，没有报送内容"
+    assert not got.documents  # the office's own reminder is never the unit's text
+    quoted = "收到\n\n在 2026年10月9日 上午9:12，区政府办公室信息科 写道：\n> 各单位：请按时报送。"
+    got = extract(incoming(reply_mail("Re: 关于报送10月份政务信息的提醒", quoted)))
+    assert got.ignored and not got.documents
+
+
+def test_reply_with_its_text_above_the_quote_keeps_only_that_text() -> None:
+    body = (
+        "区民政局开展“敬老月”走访慰问活动\n\n"
+        "10月以来，区民政局组织工作人员走访慰问全区80岁以上老人360户，发放慰问金10.8万元，"
+        "帮助解决实际困难21件。\n\n供稿：区民政局\n\n" + _REMINDER_QUOTE
+    )
+    got = extract(incoming(reply_mail("回复：关于报送10月份政务信息的提醒", body)))
+    assert got.ignored is None
+    (doc,) = got.documents
+    assert doc.title == "区民政局开展“敬老月”走访慰问活动"
+    assert not any("各单位" in p or "发件人" in p for p in doc.paragraphs)
+
+
+def test_forwarded_submission_is_still_taken_from_inside() -> None:
+    body = (
+        '转给信息科，请审阅\n\n-------- 转发邮件信息 --------\n发件人："王磊" <wl@qq.com>\n'
+        "发送日期：2026年10月9日\n收件人：lwqmzj@163.com\n主题：区民政局开展养老服务检查\n\n"
+        "区民政局开展养老服务检查\n\n近日，区民政局对全区23家养老机构开展安全检查，"
+        "督促整改消防隐患17处。\n供稿：区民政局"
+    )
+    raw = reply_mail("转发：区民政局开展养老服务检查", body)
+    got = extract(incoming(raw))
+    assert got.ignored is None and got.sender == "lwqmzj@163.com"  # the forwarder
+    (doc,) = got.documents
+    assert doc.title == "区民政局开展养老服务检查"
+    assert next(p for p in doc.paragraphs if p.strip()).startswith("近日，区民政局对全区23家")
+    assert not any("请审阅" in p or "发件人" in p for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "自动回复：休假中",
+        "休假中，10月26日返回",
+        "Automatic reply: 关于报送",
+        "Out of Office: x",
+        "外出，急事请拨打6123456",
+        "我目前不在办公室",
+    ],
+)
+def test_auto_reply_phrasing_is_ignored(subject: str) -> None:
+    got = extract(incoming(reply_mail(subject, "您好，您的邮件已收到，我会尽快处理。")))
+    assert got.ignored and "自动回复" in got.ignored
+
+
+def test_a_title_starting_with_休假_is_a_submission() -> None:
+    body = (
+        "休假制度落实情况调研\n\n为掌握带薪休假制度落实情况，区人社局对全区45家单位开展"
+        "问卷调查，职工年休假落实率为82.6%，较去年提高6.1个百分点。\n供稿：区人社局"
+    )
+    got = extract(incoming(reply_mail("休假制度落实情况调研", body)))
+    assert got.ignored is None
+    assert [d.title for d in got.documents] == ["休假制度落实情况调研"]
+
+
 # ------------------------------------------------------------------------------ corpus
 def _reference(raw: bytes) -> str:
     """What the standard library makes of subject + text parts, with GB18030 aliases."""

@@ -3137,3 +3137,41 @@ add(
         ],
     )
 )
+# A unit acknowledges the office's reminder: "收到" above the quoted reminder is no
+# submission, and the reminder quoted below it is the office's own text.
+add(
+    Mail(
+        "mzj-ack",
+        _m("区民政局"),
+        "回复：" + _NOTICE,
+        10,
+        hour=8,
+        expect="ignored",
+        raw_body="收到，我们抓紧报送。\n\n" + _QUOTE + "\n",
+    )
+)
+# A title that starts like an out-of-office notice but is a submission.
+add(
+    Mail(
+        "rsj-leave",
+        _m("区人力资源和社会保障局"),
+        "休假制度落实情况调研",
+        21,
+        docs=[
+            D(
+                "休假制度落实情况调研",
+                "为掌握职工带薪年休假制度落实情况，区人社局于9月份对全区45家机关事业单位和"
+                "62家规模以上企业开展问卷调查，收回有效问卷2860份，并选取12家单位座谈。\n"
+                "一、基本情况。全区职工年休假落实率为82.6%，较去年提高6.1个百分点，其中机关"
+                "事业单位为91.3%，企业为76.8%。\n"
+                "二、存在的问题。部分企业年休假制度不健全，一线岗位“不敢休、不能休”现象较为"
+                "普遍，未休假工资报酬落实不到位。\n"
+                "三、几点建议。将年休假落实情况纳入劳动保障监察日常检查，推行错峰休假和弹性"
+                "休假，督促企业依法足额支付未休假工资报酬。",
+                "供稿：区人社局",
+                unit="区人力资源和社会保障局",
+                cat="research",
+            )
+        ],
+    )
+)
