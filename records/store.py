@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from config.roster import Roster
-from records.models import COUNTED, REVIEW, Envelope, Item, Unit, UnitAddress
+from records.models import (
+    COUNTED,
+    DUPLICATE,
+    FAILED,
+    IGNORED,
+    REVIEW,
+    Envelope,
+    Item,
+    Unit,
+    UnitAddress,
+)
 
 
 def sync_roster(session: Session, roster: Roster) -> None:
@@ -83,10 +94,16 @@ def find_same_text(
     session: Session, unit_id: int | None, digest: str, before: int | None = None
 ) -> Item | None:
     """An earlier item of the same unit (or, unattributed, also awaiting review) with the
-    same text; ``before`` excludes the item itself and later ones (for re-parsing)."""
+    same text, counted, waiting for review or ignored by the clerk (whose "ignore" covers
+    its copies); ``before`` excludes the item itself and later ones (for re-parsing)."""
     same_unit = col(Item.unit_id).is_(None) if unit_id is None else Item.unit_id == unit_id
     query = select(Item).where(
-        same_unit, Item.text_hash == digest, col(Item.status).in_((COUNTED, REVIEW))
+        same_unit,
+        Item.text_hash == digest,
+        or_(
+            col(Item.status).in_((COUNTED, REVIEW)),
+            (Item.status == IGNORED) & (Item.manual_status == IGNORED),
+        ),
     )
     if before is not None:
         query = query.where(col(Item.id) < before)
@@ -203,3 +220,58 @@ def items_for_review(session: Session, statuses: tuple[str, ...]) -> list:
         .order_by(col(Item.received_at), col(Item.id))
     )
     return list(session.exec(query).all())
+
+
+def duplicates_of(session: Session, item_id: int | None) -> list[Item]:
+    """Items recorded as duplicates (or revisions) of ``item_id``, oldest first."""
+    if item_id is None:
+        return []
+    query = select(Item).where(Item.duplicate_of == item_id, Item.status == DUPLICATE)
+    return list(session.exec(query.order_by(col(Item.received_at), col(Item.id))))
+
+
+def related_items(
+    session: Session, item: Item, since: datetime, until: datetime, limit: int = 50
+) -> list[Item]:
+    """Items that may be the same submission as ``item``: the same text, the same title
+    key received between ``since`` and ``until``, or recorded as its duplicate or the
+    one it duplicates; oldest first, at most ``limit``."""
+    same = [Item.duplicate_of == item.id]
+    if item.duplicate_of is not None:
+        same.append(Item.id == item.duplicate_of)
+    if item.text_hash:
+        same.append(Item.text_hash == item.text_hash)
+    if item.title_key:
+        same.append(
+            (Item.title_key == item.title_key)
+            & (Item.received_at >= since)
+            & (Item.received_at <= until)
+        )
+    query = select(Item).where(or_(*same), Item.id != item.id, Item.status != FAILED)
+    query = query.order_by(col(Item.received_at), col(Item.id)).limit(limit)
+    return list(session.exec(query))
+
+
+def sender_units(session: Session, sender: str, exclude: int | None = None) -> list[str]:
+    """Names of the units other counted items from ``sender`` (lower case) belong to."""
+    query = (
+        select(Unit.name)
+        .join(Item, col(Item.unit_id) == Unit.id)
+        .join(Envelope, col(Envelope.id) == Item.envelope_id)
+        .where(
+            func.lower(Envelope.sender) == sender.lower(),
+            col(Item.status).in_((COUNTED, DUPLICATE)),
+        )
+        .distinct()
+    )
+    if exclude is not None:
+        query = query.where(Item.id != exclude)
+    return sorted(session.exec(query).all())
+
+
+def stranger_count(session: Session, reason: str) -> int:
+    """Items set aside as ignored with ``reason`` (mail from unknown senders)."""
+    query = (
+        select(func.count()).select_from(Item).where(Item.status == IGNORED, Item.reason == reason)
+    )
+    return int(session.exec(query).one())

@@ -97,7 +97,8 @@ def test_revision_at_93_percent_replaces_the_earlier_item(workdir: Path, zwxx) -
     put(drop / "项目建设.txt", f"{TITLE}\n{DRAFT}\n", when=at("2026-10-09T09:00"))
     put(drop / "项目建设2.txt", f"{TITLE2}\n{REVISED}\n", when=at("2026-10-12T09:00"))
     # 93 % alike again, but eleven days after the first: outside the 7-day window.
-    put(drop / "项目建设3.txt", f"{TITLE}\n\n{DRAFT}\n", when=at("2026-10-20T09:00"))
+    third = DRAFT.replace("全力推动", "大力推动")
+    put(drop / "项目建设3.txt", f"{TITLE}\n\n{third}\n", when=at("2026-10-20T09:00"))
     zwxx("poll")
     first, later, third = cli_json(zwxx, "items")
     assert first["counted"] and first["received_at"].startswith("2026-10-09")
@@ -172,3 +173,83 @@ def test_a_sign_off_naming_two_units_is_a_joint_submission(workdir: Path, zwxx) 
     assert [i["counted"] for i in cli_json(zwxx, "items")] == [True, True]
     zwxx("reparse")
     assert [i["counted"] for i in cli_json(zwxx, "items")] == [True, True]
+
+
+def _october(zwxx, unit: str) -> int:
+    return {r["unit"]: r["items"] for r in cli_json(zwxx, "report", "month", "2026-10")}[unit]
+
+
+def test_the_same_long_body_from_another_unit_under_another_title_is_reviewed(
+    workdir: Path, zwxx
+) -> None:
+    drop = workdir / "drop"
+    put(drop / "区发改委" / "a.txt", f"{TITLE}\n{DRAFT}\n", when=at("2026-10-09T09:00"))
+    put(
+        drop / "区财政局" / "b.txt", f"财政资金保障重点项目\n{DRAFT}\n", when=at("2026-10-10T09:00")
+    )
+    # Short texts (< 60 字) that two units word alike under their own titles both count.
+    short = "全区新建口袋公园12处。"
+    put(drop / "区民政局" / "c.txt", f"民政局口袋公园\n{short}\n", when=at("2026-10-11T09:00"))
+    put(
+        drop / "区财政局" / "d.txt", f"财政支持口袋公园建设\n{short}\n", when=at("2026-10-12T09:00")
+    )
+    zwxx("poll")
+    first, other, c, d = cli_json(zwxx, "items")
+    assert first["counted"] and other["unit"] == "区财政局" and other["status"] == "review"
+    assert f"与第 {first['id']} 条（区发展和改革委员会）内容相同" in other["reason"]
+    assert "联合报送" in other["reason"]
+    assert c["counted"] and d["counted"]
+
+
+def test_an_older_version_never_replaces_a_newer_one(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop" / "区发改委"
+    put(drop / "v1.txt", f"{TITLE}\n{DRAFT}\n", when=at("2026-10-09T09:00"))
+    put(drop / "v2.txt", f"{TITLE2}\n{REVISED}\n", when=at("2026-10-12T09:00"))
+    # The first version sent again after the revision: a copy, not a revision of v2.
+    put(drop / "v1again.txt", f"{TITLE}\n\n{DRAFT}\n", when=at("2026-10-13T09:00"))
+    zwxx("poll")
+
+    def check() -> None:
+        first, v2, again = cli_json(zwxx, "items")
+        assert [first["status"], v2["status"], again["status"]] == [
+            "counted",
+            "duplicate",
+            "duplicate",
+        ]
+        assert first["title"] == TITLE2 and "一抓到底" in body_of(workdir, first["id"])
+        assert _october(zwxx, "区发展和改革委员会") == 1
+
+    check()
+    first = cli_json(zwxx, "items")[0]
+    # Re-parsing the first version alone keeps the revision's text.
+    zwxx("reparse", "--envelope", str(first["envelope_id"]))
+    check()
+    zwxx("reparse")
+    check()
+
+
+def test_a_revision_in_a_later_month_under_another_category_is_reviewed(
+    workdir: Path, zwxx
+) -> None:
+    drop = workdir / "drop" / "区发改委"
+    put(drop / "a.txt", f"{TITLE}\n{DRAFT}\n", when=at("2026-10-30T09:00"))
+    put(drop / "b.txt", f"【调研】{TITLE}\n{REVISED}\n", when=at("2026-11-03T09:00"))
+    zwxx("poll")
+    first, later = cli_json(zwxx, "items")
+    assert later["category"] == "research" and first["category"] != "research"
+    assert first["counted"] and "一抓到底" not in body_of(workdir, first["id"])
+    assert later["status"] == "review"
+    assert (
+        f"与第 {first['id']} 条（10月）标题相同的修改稿，但分类不同且跨月，请确认"
+        in (later["reason"])
+    )
+    zwxx("reparse")
+    first, later = cli_json(zwxx, "items")
+    assert first["counted"] and first["category"] != "research" and later["status"] == "review"
+    # The clerk counts it: November's own item; October stays as reported.
+    zwxx("review", "assign", str(later["id"]), "--unit", "区发改委")
+    zwxx("reparse")
+    first, later = cli_json(zwxx, "items")
+    assert first["counted"] and first["category"] != "research"
+    assert later["counted"] and later["category"] == "research"
+    assert "一抓到底" not in body_of(workdir, first["id"])

@@ -4,10 +4,15 @@ addresses), and that ``zwxx reparse`` keeps them. End to end through the real CL
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from email.message import EmailMessage
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from tests.test_dropfolder import at, cli_json, put
+import sqlalchemy as sa
+
+from config.settings import load_settings
+from tests.test_dropfolder import at, by_attachment, cli_json, docx_bytes, eml_bytes, put
 
 STRANGER = "发件人不是登记的报送单位，正文也未提及任何单位，不计数"
 FIRE = "进入秋冬季森林防火期以来，辖区坚持预防为主，设置防火检查站14处，开展扑火演练2次。"
@@ -199,3 +204,156 @@ def test_bad_input_is_a_chinese_one_line_error(workdir: Path, zwxx) -> None:
         assert "调研信息" in zwxx("review", "category", str(item["id"]), label).stdout
     data = json.loads(zwxx("review", "--json").stdout)
     assert data[0]["category"] == "research" and data[0]["category_label"] == "调研信息"
+
+
+PARK = "口袋公园建设\n全区新建口袋公园12处，新增绿地面积3.5万平方米，惠及周边居民2万余人。\n"
+
+
+def statuses(zwxx) -> list[str]:
+    return [i["status"] for i in cli_json(zwxx, "items")]
+
+
+def october(zwxx, unit: str) -> int:
+    return {r["unit"]: r["items"] for r in cli_json(zwxx, "report", "month", "2026-10")}[unit]
+
+
+def sql(workdir: Path, statement: str, **params) -> None:
+    engine = sa.create_engine(load_settings(workdir / "zwxx.toml").database.url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text(statement), params)
+    finally:
+        engine.dispose()
+
+
+def test_assigning_the_earlier_copy_makes_the_later_copy_a_duplicate(workdir: Path, zwxx) -> None:
+    drop = workdir / "drop"
+    put(drop / "无名.txt", PARK, when=at("2026-10-09T09:00"))  # no unit: review
+    put(drop / "区民政局" / "公园.txt", PARK + "\n", when=at("2026-10-10T09:00"))
+    zwxx("poll")
+    unknown, later = cli_json(zwxx, "items")
+    assert unknown["status"] == "review" and later["counted"]
+    zwxx("review", "assign", str(unknown["id"]), "--unit", "区民政局")
+    # What a re-parse would reach, at once: the earlier copy counts, the later one not.
+    assert statuses(zwxx) == ["counted", "duplicate"]
+    assert f"与第 {unknown['id']} 条内容相同" in cli_json(zwxx, "items")[1]["reason"]
+    assert october(zwxx, "区民政局") == 1
+    zwxx("reparse")
+    assert statuses(zwxx) == ["counted", "duplicate"]
+    assert october(zwxx, "区民政局") == 1
+
+
+def _two_copies(workdir: Path, zwxx) -> tuple[dict, dict]:
+    drop = workdir / "drop" / "区民政局"
+    put(drop / "a.txt", PARK, when=at("2026-10-09T09:00"))
+    put(drop / "b.txt", PARK + "\n", when=at("2026-10-10T09:00"))
+    zwxx("poll")
+    first, copy = cli_json(zwxx, "items")
+    assert first["counted"] and copy["status"] == "duplicate"
+    return first, copy
+
+
+def test_a_copy_takes_no_category_of_its_own(workdir: Path, zwxx) -> None:
+    first, copy = _two_copies(workdir, zwxx)
+    refused = zwxx("review", "category", str(copy["id"]), "调研", check=False)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    f, c = first["id"], copy["id"]
+    assert f"第 {c} 条是第 {f} 条的重复件，请对第 {f} 条操作" in refused.stderr
+    assert [i["category"] for i in cli_json(zwxx, "items")] == [first["category"]] * 2
+
+
+def test_an_ignored_item_keeps_its_copies_uncounted(workdir: Path, zwxx) -> None:
+    first, _copy = _two_copies(workdir, zwxx)
+    out = zwxx("review", "ignore", str(first["id"]), "--reason", "非报送信息").stdout
+    assert f"已将第 {first['id']} 条标为不计" in out and "另有 1 条重复件一并不计" in out
+
+    def check() -> None:
+        assert statuses(zwxx) == ["ignored", "duplicate"]
+        assert "已由信息科确认不计" in cli_json(zwxx, "items")[1]["reason"]
+        assert october(zwxx, "区民政局") == 0
+
+    check()
+    zwxx("reparse")
+    check()
+
+
+def _shared_address(workdir: Path, zwxx) -> dict:
+    """One address sends for 口镇 (named in the subject) and something naming no unit;
+    a stranger sends an advertisement. Returns the unnamed item (in review)."""
+    drop = workdir / "drop"
+    signed = "\n撰稿人：李华  电话：6237718\n"
+    put(drop / "1.eml", eml("转发 <oa@qq.com>", "口镇森林防火工作", FIRE + signed, 1))
+    put(drop / "2.eml", eml("转发 <oa@qq.com>", "秸秆禁烧", "全镇开展秸秆禁烧巡查。" + signed, 2))
+    put(drop / "3.eml", eml("推广 <ad@qq.com>", "周末特惠", "全场商品八折优惠。\n", 3))
+    zwxx("poll")
+    items = by_title(zwxx)
+    assert items["口镇森林防火工作"]["unit"] == "口镇" and items["口镇森林防火工作"]["counted"]
+    assert items["秸秆禁烧"]["status"] == "review"
+    return items["秸秆禁烧"]
+
+
+def test_item_numbers_are_parsed_strictly(workdir: Path, zwxx) -> None:
+    _shared_address(workdir, zwxx)
+    for args in (
+        ("review", "assign", "²", "--unit", "区民政局"),
+        ("review", "ignore", "99999999999999999999999"),
+        ("review", "category", "9223372036854775808", "调研"),
+    ):
+        proc = zwxx(*args, check=False)
+        assert proc.returncode == 2, args
+        assert "不是信息编号" in proc.stderr and "内部错误" not in proc.stderr, proc.stderr
+
+
+def test_a_shared_address_is_not_remembered(workdir: Path, zwxx) -> None:
+    straw = _shared_address(workdir, zwxx)
+    refused = zwxx(
+        "review", "assign", str(straw["id"]), "--unit", "区民政局", "--remember", check=False
+    )
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "oa@qq.com 的其他来信已计入口镇" in refused.stderr
+    assert by_title(zwxx)["秸秆禁烧"]["status"] == "review"  # nothing was changed
+
+
+def test_decision_dates_are_office_dates_and_strangers_are_hinted_at(workdir: Path, zwxx) -> None:
+    straw = _shared_address(workdir, zwxx)
+    zwxx("review", "assign", str(straw["id"]), "--unit", "区民政局", "--by", "小王")
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
+    assert f"信息科指定为区民政局（小王，{today}）" in by_title(zwxx)["秸秆禁烧"]["reason"]
+    hint = "另有 1 条来信因发件人未登记且未提及任何单位被判为不计，可用 zwxx review --ignored 查看"
+    assert hint in zwxx("review").stdout.replace("\n", "")
+
+
+def _two_documents(workdir: Path, zwxx) -> tuple[dict, dict]:
+    two = [
+        ("第一篇.docx", docx_bytes("春耕生产有序推进", ["全区春耕生产有序推进，播种小麦3万亩。"])),
+        ("第二篇.docx", docx_bytes("农村改厕稳步实施", ["全区农村改厕稳步实施，完成改厕800户。"])),
+    ]
+    put(workdir / "drop" / "two.eml", eml_bytes("区民政局报送信息两篇", "请查收", two))
+    zwxx("poll")
+    items = by_attachment(cli_json(zwxx, "items"))
+    one, other = items["第一篇.docx"], items["第二篇.docx"]
+    assert one["counted"] and other["counted"]
+    zwxx("review", "category", str(other["id"]), "调研")
+    return one, other
+
+
+def test_reparse_keeps_decisions_with_their_document(workdir: Path, zwxx) -> None:
+    one, other = _two_documents(workdir, zwxx)
+    # As if the first reading had found the documents in another order (one of them
+    # timed out in LibreOffice and came last): the decision follows the document.
+    sql(workdir, "UPDATE item SET part = 1 - part WHERE id IN (:a, :b)", a=one["id"], b=other["id"])
+    zwxx("reparse")
+    items = by_attachment(cli_json(zwxx, "items"))
+    assert items["第二篇.docx"]["id"] == other["id"]
+    assert items["第二篇.docx"]["category"] == "research"
+    assert items["第一篇.docx"]["id"] == one["id"]
+    assert items["第一篇.docx"]["category"] == "dynamic"
+
+
+def test_a_decided_part_a_reparse_no_longer_finds_goes_back_to_review(workdir: Path, zwxx) -> None:
+    _one, other = _two_documents(workdir, zwxx)
+    sql(workdir, "UPDATE item SET part = 7, attachment = '旧附件.doc' WHERE id = :i", i=other["id"])
+    zwxx("reparse")
+    gone = next(i for i in cli_json(zwxx, "items") if i["id"] == other["id"])
+    assert gone["status"] == "review"
+    assert "重新解析后此部分已不存在" in gone["reason"] and "分类指定为调研信息" in gone["reason"]

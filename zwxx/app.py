@@ -32,7 +32,7 @@ class App:
         return self.settings.tz
 
     def job(self) -> Job:
-        return Job(self.engine, self.roster, self.rules, self.settings.storage.raw_dir)
+        return Job(self.engine, self.roster, self.rules, self.settings.storage.raw_dir, tz=self.tz)
 
     def sources(self) -> list[Source]:
         out: list[Source] = []

@@ -7,6 +7,7 @@ group by the last lines of ``zwxx.cli``.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import click
@@ -20,7 +21,7 @@ from zwxx.app import App
 from zwxx.cli import _dump, _iso, app, json_option, out, state
 from zwxx.cli_scoring import _whoami
 from zwxx.errors import InputError
-from zwxx.pipeline import redecide
+from zwxx.pipeline import STRANGER, redecide
 
 by_option = click.option("--by", "decided_by", metavar="经办人", help="经办人（默认为当前用户）")
 
@@ -42,11 +43,20 @@ def review_app(ctx: click.Context, as_json: bool, with_ignored: bool) -> None:
     statuses = (REVIEW, IGNORED) if with_ignored else (REVIEW,)
     with Session(a.engine) as session:
         rows = store.items_for_review(session, statuses)
+        strangers = 0 if with_ignored else store.stranger_count(session, STRANGER)
     if as_json:
         _dump([_review_json(i, e, u, a) for i, e, u in rows])
         return
+    hint = (
+        f"另有 {strangers} 条来信因发件人未登记且未提及任何单位被判为不计，"
+        "可用 zwxx review --ignored 查看"
+        if strangers
+        else ""
+    )
     if not rows:
         out.print("没有待确认的信息。")
+        if hint:
+            out.print(hint)
         return
     table = Table(title=f"待确认信息（共 {len(rows)} 条）")
     for head in (
@@ -78,6 +88,8 @@ def review_app(ctx: click.Context, as_json: bool, with_ignored: bool) -> None:
         "用 zwxx review assign 编号 --unit 单位 指定单位（加 --remember 记住发件地址），"
         "zwxx review category 编号 分类 改分类，zwxx review ignore 编号 不计。"
     )
+    if hint:
+        out.print(hint)
 
 
 def _candidates(item: Item, unit: Unit | None) -> list[str]:
@@ -111,8 +123,11 @@ def _review_json(item: Item, envelope: Envelope | None, unit: Unit | None, a: Ap
     }
 
 
+_ID = re.compile(r"[0-9]{1,19}")
+
+
 def _item(session: Session, item_id: str) -> Item:
-    if not item_id.isdigit():
+    if not _ID.fullmatch(item_id) or int(item_id) >= 2**63:
         raise InputError(f"“{item_id}”不是信息编号（用 zwxx review 或 zwxx items 查看编号）")
     item = session.get(Item, int(item_id))
     if item is None:
@@ -165,7 +180,16 @@ def assign_cmd(item_id: str, unit_name: str, remember: bool, decided_by: str | N
         _decide(item, decided_by)
         redecide(a.job(), session, item)
         status, duplicate_of, number = item.status, item.duplicate_of, item.id
-    if status == DUPLICATE:
+        if status == DUPLICATE and duplicate_of is not None:
+            first = session.get(Item, duplicate_of)
+            if first is not None and first.manual_status == IGNORED:
+                status = IGNORED  # a copy of what the clerk ignored
+    if status == IGNORED:
+        head = (
+            f"已将第 {number} 条指定为{entry.name}，但它与信息科已确认不计的第 {duplicate_of} 条"
+            "内容相同，一并不计。"
+        )
+    elif status == DUPLICATE:
         head = (
             f"已将第 {number} 条指定为{entry.name}，但它与该单位已计数的第 {duplicate_of} 条"
             "内容相同（或为其修改稿），不重复计数。"
@@ -194,6 +218,12 @@ def _remember(session: Session, item: Item, unit_id: int, unit_name: str) -> str
                 f"发件地址 {sender} 已登记为{owner_name}，不能再记为{unit_name}；{how}"
             )
         return f"发件地址 {sender} 此前已登记为{unit_name}。"
+    others = [n for n in store.sender_units(session, sender, exclude=item.id) if n != unit_name]
+    if others:
+        raise InputError(
+            f"发件地址 {sender} 的其他来信已计入{'、'.join(others)}，可能是多个单位共用或"
+            f"转发的地址，不能记为{unit_name}；请去掉 --remember 后只指定这一条"
+        )
     store.remember_address(session, sender, unit_id)
     return f"已记住发件地址 {sender} 属于{unit_name}，今后来信自动计入该单位。"
 
@@ -207,6 +237,11 @@ def category_cmd(item_id: str, category: str, decided_by: str | None) -> None:
     key = _category_key(a, category)
     with session_scope(a.engine) as session:
         item = _item(session, item_id)
+        if item.status == DUPLICATE and item.duplicate_of is not None:
+            raise InputError(
+                f"第 {item.id} 条是第 {item.duplicate_of} 条的重复件，"
+                f"请对第 {item.duplicate_of} 条操作"
+            )
         item.manual_category = key
         _decide(item, decided_by)
         redecide(a.job(), session, item)
@@ -232,10 +267,11 @@ def ignore_cmd(item_id: str, reason: str, decided_by: str | None) -> None:
         item.manual_status = IGNORED
         item.manual_reason = reason.strip()[:500] or None
         _decide(item, decided_by)
-        redecide(a.job(), session, item)
+        copies = redecide(a.job(), session, item)
         number = item.id
     said = f"（原因：{reason.strip()}）" if reason.strip() else ""
-    out.print(f"已将第 {number} 条标为不计{said}。")
+    also = f"另有 {copies} 条重复件一并不计。" if copies else ""
+    out.print(f"已将第 {number} 条标为不计{said}。{also}")
 
 
 @review_app.command(

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -59,6 +60,7 @@ class Job:
     roster: Roster
     rules: Rules
     raw_dir: Path
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     _units: tuple[dict[str, int], dict[str, str]] | None = field(default=None, repr=False)
 
     def units(self, session: Session) -> tuple[dict[str, int], dict[str, str]]:
@@ -154,9 +156,7 @@ def _take(
     if seen.status == ENV_FAILED and incoming.failure is None and incoming.raw:
         # A file that failed before and is sent again (say, after LibreOffice was
         # installed): read it again in place rather than call it "seen".
-        existing = {
-            i.part: i for i in session.exec(select(Item).where(Item.envelope_id == seen.id))
-        }
+        existing = list(session.exec(select(Item).where(Item.envelope_id == seen.id)))
         _parse_into(job, session, seen, incoming, existing, out)
         out.envelopes = 1
         return seen.status, seen.reason
@@ -220,7 +220,7 @@ def _record(
     envelope = _new_envelope(incoming, digest, identity)
     session.add(envelope)
     out.envelopes = 1
-    _parse_into(job, session, envelope, incoming, {}, out)
+    _parse_into(job, session, envelope, incoming, [], out)
     return envelope
 
 
@@ -229,12 +229,14 @@ def _parse_into(
     session: Session,
     envelope: Envelope,
     incoming: Incoming,
-    existing: dict[int, Item],
+    existing: list[Item],
     out: Summary,
 ) -> None:
     """Stages 3-6 for one envelope: documents, classification, dedupe, items. Items in
-    ``existing`` (by part, when re-parsing) are updated in place; any left over are
-    set aside as ignored."""
+    ``existing`` (when re-parsing) are updated in place, matched by attachment name
+    (and text when names repeat), else by position; any left over are set aside:
+    ignored, or back to review when the clerk had decided on them."""
+    left = list(existing)
     reason = incoming.failure
     extracted = Extracted()
     if reason is None:
@@ -258,10 +260,61 @@ def _parse_into(
         else:
             envelope.status, envelope.reason = ENV_PARSED, None
             session.flush()
-            for item in _items(job, session, envelope, extracted, incoming, existing):
+            for item in _items(job, session, envelope, extracted, incoming, left):
                 out.items[item.status] += 1
-    for gone in existing.values():
-        gone.status, gone.reason = IGNORED, "重新解析后此部分已不存在"
+    for gone in left:
+        _gone(job, session, gone)
+
+
+GONE = "重新解析后此部分已不存在"
+
+
+def _gone(job: Job, session: Session, item: Item) -> None:
+    """An item a re-parse no longer finds. Without a decision of the clerk's it is set
+    aside; with one, it goes back to the clerk naming that decision (never silently)."""
+    item.duplicate_of = None
+    decided = []
+    if item.manual_status == IGNORED:
+        decided.append("确认不计")
+    if item.manual_unit_id is not None:
+        name = job.unit_names(session).get(item.manual_unit_id, f"单位 {item.manual_unit_id}")
+        decided.append(f"指定为{name}")
+    if item.manual_category in job.rules.categories:
+        decided.append(f"分类指定为{job.rules.category_label(item.manual_category)}")
+    if not decided:
+        item.status, item.reason = IGNORED, GONE
+        return
+    said = "、".join(decided)
+    # The clerk's "ignore" stands (asking again would never end), named in the reason;
+    # any other decision goes back to the clerk.
+    when = _decided(item, job.tz)
+    if item.manual_status == IGNORED:
+        item.status, item.reason = IGNORED, f"{GONE}；信息科此前已作出决定：{said}{when}"
+        return
+    item.status = REVIEW
+    item.reason = f"{GONE}，但信息科此前已对其作出决定：{said}{when}，请核对"
+
+
+def _match(existing: list[Item], keys: list[tuple[str | None, str | None]]) -> list[Item | None]:
+    """For each new part (attachment name, text hash), the existing item it continues:
+    the same name (and the same text when the name repeats), else the same position.
+    Taken items are removed from ``existing``."""
+    found: list[Item | None] = [None] * len(keys)
+    names = Counter(name for name, _hash in keys)
+    for n, (name, digest) in enumerate(keys):
+        same = [i for i in existing if i.attachment == name]
+        if names[name] > 1 or len(same) > 1:
+            same = [i for i in same if digest and i.text_hash == digest]
+        if len(same) == 1:
+            found[n] = same[0]
+            existing.remove(same[0])
+    for n in range(len(keys)):
+        if found[n] is None:
+            by_part = [i for i in existing if i.part == n]
+            if by_part:
+                found[n] = by_part[0]
+                existing.remove(by_part[0])
+    return found
 
 
 def _items(
@@ -270,7 +323,7 @@ def _items(
     envelope: Envelope,
     extracted: Extracted,
     incoming: Incoming,
-    existing: dict[int, Item],
+    existing: list[Item],
 ) -> list[Item]:
     _ids, clerk = job.units(session)
     ctx = Context(
@@ -281,25 +334,30 @@ def _items(
         sidecar_unit=incoming.sidecar_unit,
     )
     items = []
-    for part, doc in enumerate(extracted.documents):
-        draft = build(doc, ctx, job.roster, job.rules, clerk)  # 4. classify
-        item = existing.pop(part, None) or Item(
+    drafts = [build(doc, ctx, job.roster, job.rules, clerk) for doc in extracted.documents]
+    keys = [(d.attachment, d.text_hash) for d in drafts]
+    keys += [(name, None) for name, _reason in extracted.failures]
+    matched = _match(existing, keys)
+    for part, draft in enumerate(drafts):  # 4. classify (above)
+        item = matched[part] or Item(
             envelope_id=envelope.id,
             part=part,
             category=draft.category,
             received_at=incoming.received_at,
         )
+        item.part = part
         _apply(job, session, item, draft, ctx)
         _dedupe(job, session, item)  # 5. dedupe (a new item is not in the session yet)
         session.add(item)  # 6. record
         items.append(item)
     for offset, (name, reason) in enumerate(extracted.failures, start=len(extracted.documents)):
-        item = existing.pop(offset, None) or Item(
+        item = matched[offset] or Item(
             envelope_id=envelope.id,
             part=offset,
             category=job.rules.default_category,
             received_at=incoming.received_at,
         )
+        item.part = offset
         item.title, item.attachment, item.status, item.reason = name, name, FAILED, reason
         item.unit_id = None
         session.add(item)
@@ -363,12 +421,17 @@ def _with_limit_note(reason: str, note: str) -> str:
     return "；".join([*kept, note] if note else kept)
 
 
-_LIMIT_NOTE = re.compile(r"字数 \d+，超过.+原则上 \d+ 字的要求，照常计数")
+# The length note, and the label-vs-content note of classify.category (both are about the
+# category: a category the clerk sets replaces them).
+_LIMIT_NOTE = re.compile(
+    r"字数 \d+，超过.+原则上 \d+ 字的要求，照常计数|标注为[^；]+，但内容[^；]+请核对(?:分类)?"
+)
 
 
-def _decided(item: Item) -> str:
+def _decided(item: Item, tz: ZoneInfo) -> str:
+    """（经办人，date）of the clerk's decision, the date in the office's timezone."""
     who = f"{item.decided_by}，" if item.decided_by else ""
-    when = item.decided_at.strftime("%Y-%m-%d") if item.decided_at else ""
+    when = item.decided_at.astimezone(tz).strftime("%Y-%m-%d") if item.decided_at else ""
     return f"（{who}{when}）" if who or when else ""
 
 
@@ -379,28 +442,46 @@ def _manual(job: Job, session: Session, item: Item) -> None:
     rules = job.rules
     if item.manual_category in rules.categories and item.status != FAILED:
         item.category = item.manual_category
-        item.category_reason = f"信息科指定为{rules.category_label(item.category)}{_decided(item)}"
+        item.category_reason = (
+            f"信息科指定为{rules.category_label(item.category)}{_decided(item, job.tz)}"
+        )
         item.over_limit, note = _limit(rules, item.category, item.chars)
         item.reason = _with_limit_note(item.reason, note)
     if item.manual_status == IGNORED:
         item.status, item.duplicate_of = IGNORED, None
         said = f"：{item.manual_reason}" if item.manual_reason else ""
-        item.reason = f"信息科确认不计{said}{_decided(item)}"
+        item.reason = f"信息科确认不计{said}{_decided(item, job.tz)}"
     elif item.manual_unit_id is not None and item.status != FAILED:
         name = job.unit_names(session).get(item.manual_unit_id, f"单位 {item.manual_unit_id}")
         item.unit_id, item.status, item.duplicate_of = item.manual_unit_id, COUNTED, None
         item.attribution, item.candidates = "clerk", ""
         _over, note = _limit(rules, item.category, item.chars)
-        item.reason = "；".join(r for r in (f"信息科指定为{name}{_decided(item)}", note) if r)
+        item.reason = "；".join(
+            r for r in (f"信息科指定为{name}{_decided(item, job.tz)}", note) if r
+        )
 
 
-def redecide(job: Job, session: Session, item: Item) -> None:
-    """Apply the clerk's decisions just recorded on ``item`` now (``zwxx review``),
-    without re-reading the document; the next re-parse reaches the same result."""
+def redecide(job: Job, session: Session, item: Item) -> int:
+    """Apply the clerk's decisions just recorded on ``item`` now (``zwxx review``) and
+    reach what a re-parse would: the envelopes of ``item`` and of the items it may be
+    the same as (same text, same title within the revision window, its duplicates) are
+    parsed again from their raw copies in the order a full re-parse takes them, so a
+    later copy is compared with the decided one afresh. Returns how many other items
+    are now its duplicates."""
     _manual(job, session, item)
     if item.manual_status != IGNORED and item.manual_unit_id is not None:
         _dedupe(job, session, item)
     session.add(item)
+    session.flush()
+    days = timedelta(days=job.rules.classification.revision_days)
+    related = store.related_items(session, item, item.received_at - days, item.received_at + days)
+    envelopes = {i.envelope_id for i in [item, *related] if i.envelope_id is not None}
+    for envelope_id in sorted(envelopes):
+        envelope = session.get(Envelope, envelope_id)
+        if envelope is not None and envelope.status != ENV_FAILED:
+            reparse(job, envelope, session)
+    session.flush()
+    return len(store.duplicates_of(session, item.id))
 
 
 def _dedupe(job: Job, session: Session, item: Item) -> None:
@@ -415,7 +496,10 @@ def _dedupe(job: Job, session: Session, item: Item) -> None:
     if first is not None:
         item.status = DUPLICATE
         item.duplicate_of = first.id
-        item.reason = f"与第 {first.id} 条内容相同（重复报送），只计一次"
+        if first.manual_status == IGNORED:  # the clerk's "ignore" covers its copies
+            item.reason = f"与第 {first.id} 条内容相同，该条已由信息科确认不计，本条一并不计"
+        else:
+            item.reason = f"与第 {first.id} 条内容相同（重复报送），只计一次"
         return
     if item.status != COUNTED:
         return
@@ -426,8 +510,23 @@ def _dedupe(job: Job, session: Session, item: Item) -> None:
     if earlier is None:
         earlier, score = _similar_earlier(session, item, since)
         how = f"{days} 天内内容 {score:.0f}% 相同"
+    if earlier is not None and _crosses_month(job, earlier, item):
+        if item.manual_unit_id is not None:
+            return  # the clerk counted it for the unit: an item of its own month
+        month = earlier.received_at.astimezone(job.tz).month
+        item.status = REVIEW
+        item.reason = "；".join(
+            r
+            for r in (
+                f"与第 {earlier.id} 条（{month}月）标题相同的修改稿，但分类不同且跨月，请确认",
+                item.reason,
+            )
+            if r
+        )
+        item.candidates = job.unit_names(session).get(item.unit_id, "")
+        return
     if earlier is not None:
-        _revise(job, earlier, item, how)
+        _revise(job, session, earlier, item, how)
         return
     if item.manual_unit_id is None:  # the clerk assigned it: a joint submission confirmed
         _joint(job, session, item, since)
@@ -454,16 +553,55 @@ def _similar_earlier(session: Session, item: Item, since) -> tuple[Item | None, 
     return best
 
 
-def _revise(job: Job, earlier: Item, item: Item, how: str) -> None:
-    """``item`` is a corrected version of ``earlier``: the earlier item carries it."""
+def _revised_note(item: Item) -> str:
+    return f"内容已按第 {item.envelope_id} 件收到的修改稿更新"
+
+
+def _revised_by(earlier: Item, item: Item) -> bool:
+    """``earlier`` carries ``item``'s text because ``item`` is its revision."""
+    return (
+        earlier.id != item.id
+        and (earlier.title, earlier.body) == (item.title, item.body)
+        and _revised_note(item) in earlier.reason.split("；")
+    )
+
+
+def _crosses_month(job: Job, earlier: Item, item: Item) -> bool:
+    """A revision received in a later month under another category: rewriting the
+    earlier item would change a month already reported."""
+    a, b = earlier.received_at.astimezone(job.tz), item.received_at.astimezone(job.tz)
+    return (b.year, b.month) > (a.year, a.month) and item.category != earlier.category
+
+
+def _carrier(session: Session, earlier: Item) -> Item:
+    """The version ``earlier`` now carries: its own, or a revision's."""
+    for other in store.duplicates_of(session, earlier.id):
+        if _revised_by(earlier, other):
+            return other
+    return earlier
+
+
+def _revise(job: Job, session: Session, earlier: Item, item: Item, how: str) -> None:
+    """``item`` is a corrected version of ``earlier``: the earlier item carries it, unless
+    ``item`` is a version received before (the earlier item keeps its own ``text_hash``,
+    its revisions theirs) or older than the one it carries: never go back."""
+    carrier = _carrier(session, earlier)
+    versions = {earlier.text_hash}
+    versions |= {d.text_hash for d in store.duplicates_of(session, earlier.id) if d.id != item.id}
+    if carrier is not item and (
+        item.text_hash in versions or item.received_at < carrier.received_at
+    ):
+        item.status, item.duplicate_of = DUPLICATE, earlier.id
+        item.reason = f"第 {earlier.id} 条已有更新的版本（{how}），本条为旧稿，只计一次"
+        return
     for name in _REVISED_FIELDS:
         setattr(earlier, name, getattr(item, name))
     if earlier.manual_category in job.rules.categories:  # the clerk's category stays
         earlier.category = earlier.manual_category
         label = job.rules.category_label(earlier.category)
-        earlier.category_reason = f"信息科指定为{label}{_decided(earlier)}"
+        earlier.category_reason = f"信息科指定为{label}{_decided(earlier, job.tz)}"
     earlier.over_limit, limit_note = _limit(job.rules, earlier.category, earlier.chars)
-    note = f"内容已按第 {item.envelope_id} 件收到的修改稿更新"
+    note = _revised_note(item)
     kept = _with_limit_note(earlier.reason, "").split("；")
     earlier.reason = "；".join(dict.fromkeys(r for r in (*kept, note, limit_note) if r))
     item.status, item.duplicate_of = DUPLICATE, earlier.id
@@ -471,14 +609,18 @@ def _revise(job: Job, earlier: Item, item: Item, how: str) -> None:
 
 
 def _joint(job: Job, session: Session, item: Item, since) -> None:
-    """A joint submission (联合报送) waits for the clerk: the same text (same body and
+    """A joint submission (联合报送) waits for the clerk: the same text (the same body of
+    at least ``dedupe.MIN_CHARS`` 字 whatever the titles, or a shorter one under the same
     title, or ≥ 90 % the same under the same title) already came from another unit, or
-    the sign-off names this unit and others. The same body under another title (a
+    the sign-off names this unit and others. A short body under another title (a
     short 动态 two units happen to word alike) is not flagged."""
     mine = dedupe.comparable(item.title, item.body)
     other, how = None, "内容相同"
     for candidate in store.same_text_elsewhere(session, item.unit_id, item.text_hash, item.id):
-        if dedupe.titles_agree(mine, dedupe.comparable(candidate.title, candidate.body)):
+        long_enough = item.chars >= dedupe.MIN_CHARS
+        if long_enough or dedupe.titles_agree(
+            mine, dedupe.comparable(candidate.title, candidate.body)
+        ):
             other = candidate
             break
     if other is None:
@@ -518,8 +660,9 @@ _TEXT_FIELDS = (
     "author",
     "text_hash",
 )
-# A revision (修改稿) hands these on to the earlier item it replaces.
-_REVISED_FIELDS = (*_TEXT_FIELDS, "title_key")
+# A revision (修改稿) hands these on to the earlier item it replaces; the earlier item
+# keeps its own ``text_hash``, so a re-send of its own (older) text is a duplicate of it.
+_REVISED_FIELDS = (*(f for f in _TEXT_FIELDS if f != "text_hash"), "title_key")
 
 
 # ------------------------------------------------------------------------------ reparse
@@ -542,11 +685,22 @@ def reparse(job: Job, envelope: Envelope, session: Session) -> str:
         sidecar_unit=envelope.sidecar_unit,
         sender=envelope.sender if envelope.source == "dropfolder" else None,
     )
-    existing = {
-        i.part: i for i in session.exec(select(Item).where(Item.envelope_id == envelope.id))
-    }
+    existing = list(session.exec(select(Item).where(Item.envelope_id == envelope.id)))
+    # Revisions received later that these items carry: applied again after the re-read,
+    # so re-parsing an earlier version never puts its older text back.
+    later = [
+        (item, other)
+        for item in existing
+        for other in store.duplicates_of(session, item.id)
+        if _revised_by(item, other)
+    ]
     out = Summary()
     _parse_into(job, session, envelope, incoming, existing, out)
+    for item, other in sorted(later, key=lambda pair: (pair[1].received_at, pair[1].id)):
+        if item.status == COUNTED and other.status == DUPLICATE and other.duplicate_of == item.id:
+            said = other.reason
+            _revise(job, session, item, other, "")
+            other.reason = said
     if envelope.status != ENV_PARSED:
         return envelope.reason or "不是报送信息"
     return f"重新解析得到 {sum(out.items.values())} 条"
