@@ -48,6 +48,15 @@ class ItemDraft:
     review: str | None = None  # the document's own reason to be checked by the clerk
 
 
+def length_check(rules: Rules, category: str, chars: int) -> tuple[bool, str]:
+    """(over the category's limit, the Chinese note saying so): counted all the same."""
+    limit = rules.categories[category].limit
+    if not (limit and chars > limit):
+        return False, ""
+    label = rules.category_label(category)
+    return True, f"字数 {chars}，超过{label}原则上 {limit} 字的要求，照常计数"
+
+
 def clean_title(title: str) -> str:
     return _LEADING_TAGS.sub("", title).strip() or title.strip()
 
@@ -85,14 +94,7 @@ def build(
         paragraphs=body_lines,
         chars=chars,
     )
-    limit = rules.categories[decision.category].limit
-    over = bool(limit) and chars > limit
-    length = (
-        f"字数 {chars}，超过{rules.category_label(decision.category)}"
-        f"原则上 {limit} 字的要求，照常计数"
-        if over
-        else ""
-    )
+    over, length = length_check(rules, decision.category, chars)
     # A label the content contradicts is kept and flagged in the item's reason (the
     # pipeline joins limit_note into it); the item is counted all the same.
     note = "；".join(n for n in (length, decision.conflict) if n)

@@ -21,6 +21,7 @@ from config.roster import Roster, UnitEntry
 from config.rules import Rules
 from config.settings import OfficeSettings, Settings
 from notify.notice import period_name
+from records import store
 from records.models import COUNTED, DUPLICATE, REVIEW, Adoption, Envelope, Item, Notification, Unit
 from scoring.month import MonthResult
 from scoring.periods import Month
@@ -220,14 +221,13 @@ def weekly_plan(
     period = f"{year}-W{week:02d}"
     today = f"{local.month}月{local.day}日"
     templates = Templates(settings.office)
-    ids = {u.name: u.id for u in session.exec(select(Unit)).all()}
+    ids = store.unit_ids(session)
     results = {r.unit: r for r in month_report(session, roster, rules, month, now, tz)}
     plan = Plan()
     for entry in roster.units:
         r = results[entry.name]
         elapsed, left, expected = pace(r.quota, now, tz)
         unit_id = ids[entry.name]
-        assert unit_id is not None
         missing = []
         if r.quota_items < expected:
             missing.append(f"按进度还差 {expected - r.quota_items} 条")
@@ -305,7 +305,7 @@ def digest_data(
     """The month's per-group tables and lists for the leaders (SPEC §8)."""
     tz = settings.tz
     start, end = month.start(tz), month.end(tz)
-    ids = {u.name: u.id for u in session.exec(select(Unit)).all()}
+    ids = store.unit_ids(session)
     results = month_report(session, roster, rules, month, now, tz)
     adopted = _per_unit_counts(
         session,

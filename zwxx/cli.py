@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, col, select
 
+from config.roster import UnitEntry
 from records.models import Envelope, Item, Unit
 from scoring.month import MonthResult
 from scoring.periods import Month
@@ -304,12 +305,18 @@ def _month_range(month: str | None, a: App) -> tuple[datetime, datetime] | None:
     return m.start(a.tz), m.end(a.tz)
 
 
-def _unit_id(session: Session, a: App, name: str | None) -> int | None:
-    if name is None:
-        return None
+def roster_unit(a: App, name: str) -> UnitEntry:
+    """A unit of the roster by name or alias, or a Chinese input error."""
     entry = a.roster.find(name)
     if entry is None:
         raise InputError(f"单位“{name}”不在名册中，请核对名称或简称")
+    return entry
+
+
+def _unit_id(session: Session, a: App, name: str | None) -> int | None:
+    if name is None:
+        return None
+    entry = roster_unit(a, name)
     return session.exec(select(Unit.id).where(Unit.name == entry.name)).one()
 
 

@@ -18,7 +18,7 @@ from records import store
 from records.db import session_scope
 from records.models import DUPLICATE, FAILED, IGNORED, REVIEW, Envelope, Item, Unit
 from zwxx.app import App
-from zwxx.cli import _dump, _iso, app, json_option, out, state
+from zwxx.cli import _dump, _iso, app, json_option, out, roster_unit, state
 from zwxx.cli_scoring import _whoami
 from zwxx.errors import InputError
 from zwxx.pipeline import STRANGER, redecide
@@ -163,9 +163,7 @@ def _category_key(a: App, text: str) -> str:
 @by_option
 def assign_cmd(item_id: str, unit_name: str, remember: bool, decided_by: str | None) -> None:
     a = state.app()
-    entry = a.roster.find(unit_name)
-    if entry is None:
-        raise InputError(f"单位“{unit_name}”不在名册中，请核对名称或简称")
+    entry = roster_unit(a, unit_name)
     notes: list[str] = []
     with session_scope(a.engine) as session:
         item = _item(session, item_id)

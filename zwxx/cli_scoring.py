@@ -29,6 +29,7 @@ from zwxx.cli import (
     out,
     parse_now,
     report_app,
+    roster_unit,
     state,
 )
 from zwxx.errors import InputError
@@ -364,10 +365,7 @@ def _run_report(
     with Session(a.engine) as session:
         report = period_report(session, a.roster, a.rules, period, moment, a.tz)
     if explain is not None:
-        entry = a.roster.find(explain)
-        if entry is None:
-            raise InputError(f"单位“{explain}”不在名册中，请核对名称或简称")
-        unit = report.unit(entry.name)
+        unit = report.unit(roster_unit(a, explain).name)
         assert unit is not None
         for line in unit.lines:
             out.print(line, markup=False)

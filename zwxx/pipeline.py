@@ -26,7 +26,7 @@ from sqlmodel import Session, select
 
 from classify import dedupe
 from classify.dedupe import revision_key
-from classify.item import Context, ItemDraft, build, signoff_text
+from classify.item import Context, ItemDraft, build, length_check, signoff_text
 from classify.units import names_in
 from config.roster import Roster
 from config.rules import Rules
@@ -406,15 +406,6 @@ def _stranger(d: ItemDraft, ctx: Context) -> bool:
 _WRITER = re.compile(r"供稿|撰稿|撰写|执笔|信息员|报送单位|报送人|审核|审稿|签发|作者")
 
 
-def _limit(rules: Rules, category: str, chars: int) -> tuple[bool, str]:
-    """(over the category's limit, the note saying so), worded as classify.item does."""
-    limit = rules.categories[category].limit
-    if not (limit and chars > limit):
-        return False, ""
-    label = rules.category_label(category)
-    return True, f"字数 {chars}，超过{label}原则上 {limit} 字的要求，照常计数"
-
-
 def _with_limit_note(reason: str, note: str) -> str:
     """``reason`` with its length note (if any) replaced by ``note``."""
     kept = [r for r in reason.split("；") if r and not _LIMIT_NOTE.fullmatch(r)]
@@ -445,7 +436,7 @@ def _manual(job: Job, session: Session, item: Item) -> None:
         item.category_reason = (
             f"信息科指定为{rules.category_label(item.category)}{_decided(item, job.tz)}"
         )
-        item.over_limit, note = _limit(rules, item.category, item.chars)
+        item.over_limit, note = length_check(rules, item.category, item.chars)
         item.reason = _with_limit_note(item.reason, note)
     if item.manual_status == IGNORED:
         item.status, item.duplicate_of = IGNORED, None
@@ -455,7 +446,7 @@ def _manual(job: Job, session: Session, item: Item) -> None:
         name = job.unit_names(session).get(item.manual_unit_id, f"单位 {item.manual_unit_id}")
         item.unit_id, item.status, item.duplicate_of = item.manual_unit_id, COUNTED, None
         item.attribution, item.candidates = "clerk", ""
-        _over, note = _limit(rules, item.category, item.chars)
+        _over, note = length_check(rules, item.category, item.chars)
         item.reason = "；".join(
             r for r in (f"信息科指定为{name}{_decided(item, job.tz)}", note) if r
         )
@@ -600,7 +591,7 @@ def _revise(job: Job, session: Session, earlier: Item, item: Item, how: str) -> 
         earlier.category = earlier.manual_category
         label = job.rules.category_label(earlier.category)
         earlier.category_reason = f"信息科指定为{label}{_decided(earlier, job.tz)}"
-    earlier.over_limit, limit_note = _limit(job.rules, earlier.category, earlier.chars)
+    earlier.over_limit, limit_note = length_check(job.rules, earlier.category, earlier.chars)
     note = _revised_note(item)
     kept = _with_limit_note(earlier.reason, "").split("；")
     earlier.reason = "；".join(dict.fromkeys(r for r in (*kept, note, limit_note) if r))
