@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import mailparser  # noqa: E402
 
-from ingest.mime import parse_message  # noqa: E402
+from zwxx.ingest.mime import parse_message  # noqa: E402
 
 logging.disable(logging.CRITICAL)  # mail-parser logs every defect
 CORPUS = ROOT.parent / "shared" / "corpus" / "mail"

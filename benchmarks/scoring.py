@@ -32,14 +32,14 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 from sqlmodel import Session, insert, select  # noqa: E402
 
-from config.roster import Roster, UnitEntry  # noqa: E402
-from config.rules import load_rules  # noqa: E402
-from records import store  # noqa: E402
-from records.db import open_database, session_scope  # noqa: E402
-from records.models import Adoption, Bonus, Deduction, Instruction, Item, Unit  # noqa: E402
-from scoring.periods import Month  # noqa: E402
-from scoring.quarter import Period  # noqa: E402
+from zwxx.config.roster import Roster, UnitEntry  # noqa: E402
+from zwxx.config.rules import load_rules  # noqa: E402
+from zwxx.records import store  # noqa: E402
+from zwxx.records.db import open_database, session_scope  # noqa: E402
+from zwxx.records.models import Adoption, Bonus, Deduction, Instruction, Item, Unit  # noqa: E402
 from zwxx.reports import month_report, period_report  # noqa: E402
+from zwxx.scoring.periods import Month  # noqa: E402
+from zwxx.scoring.quarter import Period  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 YEAR = 2019

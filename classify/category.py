@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from config.rules import Rules
+from zwxx.config.rules import Rules
 
 # Bracketed labels: 【动态】 [调研] 「专报」 〖经验〗 ［问题建议］ (…) at the start.
 _BRACKETED = re.compile(r"[【\[「〖［『]\s*([^】\]」〗］』]{1,12}?)\s*[】\]」〗］』]")

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from classify.wordcount import countable_lines
+from zwxx.classify.wordcount import countable_lines
 
 _MARKERS = re.compile(
     r"[（(【\[]?\s*(?:修改稿|修改版|修订稿|修订版|更正稿|更正|修改|终稿|定稿)\s*[）)】\]]?"

@@ -6,13 +6,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from classify.category import decide
-from classify.units import Attribution, attribute
-from classify.wordcount import count_chars, count_no_spaces, countable_lines, is_signoff
-from config.roster import Roster
-from config.rules import Rules
-from ingest.base import safe_text
-from ingest.documents import Document
+from zwxx.classify.category import decide
+from zwxx.classify.units import Attribution, attribute
+from zwxx.classify.wordcount import count_chars, count_no_spaces, countable_lines, is_signoff
+from zwxx.config.roster import Roster
+from zwxx.config.rules import Rules
+from zwxx.types import Document, safe_text
 
 _LEADING_TAGS = re.compile(r"^(?:\s*[【\[「〖［『][^】\]」〗］』]{1,12}[】\]」〗］』])+\s*")
 _AUTHOR = re.compile(r"(?:撰稿人?|撰写|执笔|信息员|作者)\s*[：:]\s*([\u4e00-\u9fff·]{2,4})")

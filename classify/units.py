@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from config.roster import Roster, UnitEntry
+from zwxx.config.roster import Roster, UnitEntry
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from config.settings import EMAIL, PHONE
-from config.validation import read_toml, validation_error
+from zwxx.config.settings import EMAIL, PHONE
+from zwxx.config.validation import read_toml, validation_error
 from zwxx.errors import ConfigError
 
 

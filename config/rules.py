@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from config.validation import load_model
+from zwxx.config.validation import load_model
 
 CATEGORY_KEYS = ("dynamic", "experience", "problem", "research", "special")
 GROUP_KEYS = ("towns", "tier1", "tier2")

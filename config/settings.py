@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from config.validation import read_toml, validation_error
+from zwxx.config.validation import read_toml, validation_error
 from zwxx.errors import ConfigError
 
 CONFIG_ENV = "ZWXX_CONFIG"

@@ -34,10 +34,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from config.rules import load_rules
-    from config.settings import DEFAULT_RULES
-    from notify.notice import build_notice, save_notice
     from tests.test_notice import ISSUED, NUMBER, OFFICE, sample_report, soffice_pdf
+    from zwxx.config.rules import load_rules
+    from zwxx.config.settings import DEFAULT_RULES
+    from zwxx.notify.notice import build_notice, save_notice
 
     if shutil.which("pdftoppm") is None:
         print("需要 poppler-utils（pdftoppm）", file=sys.stderr)

@@ -19,13 +19,13 @@ import io
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
 
-from ingest import archive, convert
-from ingest.pdf import SCANNED_REVIEW, read_pdf_text
 from zwxx.errors import DocumentError
+from zwxx.ingest import archive, convert
+from zwxx.ingest.pdf import SCANNED_REVIEW, read_pdf_text
+from zwxx.types import Document, decode_text
 
 # Untrusted input: limits before python-docx unpacks anything.
 MAX_UNZIPPED = 100 * 1024 * 1024
@@ -40,16 +40,6 @@ DOCUMENT_EXTENSIONS = {
 }  # fmt: skip
 
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
-
-
-@dataclass
-class Document:
-    name: str  # file name as received (never used as a path); "a.zip/b.docx" in archives
-    title: str
-    paragraphs: list[str]  # body paragraphs, title excluded
-    doc_chars: int | None = None  # Word's own 字数 from docProps/app.xml
-    review: str | None = None  # set when the text cannot be trusted (e.g. a scanned PDF)
-    source_format: str | None = None  # what detect_format saw: docx, ole2, pdf, ...
 
 
 def detect_format(data: bytes) -> str:
@@ -90,22 +80,6 @@ def detect_format(data: bytes) -> str:
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "binary"
     return "text"
-
-
-def decode_text(data: bytes) -> str:
-    """Text in UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace")
 
 
 def split_title(paragraphs: list[str], fallback: str) -> tuple[str, list[str]]:

@@ -22,8 +22,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from ingest.base import Incoming, safe_text
-from ingest.rawstore import sha256
+from zwxx.records.rawstore import sha256
+from zwxx.types import Incoming, safe_text
 
 log = logging.getLogger(__name__)
 

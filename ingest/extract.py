@@ -15,16 +15,15 @@ from email.parser import BytesParser
 from email.policy import compat32
 from pathlib import PurePath
 
-from classify.wordcount import countable_lines
-from ingest.base import Incoming
-from ingest.documents import (
-    Document,
+from zwxx.classify.wordcount import countable_lines
+from zwxx.errors import DocumentError
+from zwxx.ingest.documents import (
     detect_format,
     is_document_name,
     read_documents,
     split_title,
 )
-from ingest.mime import (
+from zwxx.ingest.mime import (
     _FORWARD_HEADER,
     _FORWARD_MARK,
     ParsedMessage,
@@ -32,7 +31,7 @@ from ingest.mime import (
     read_tnef,
     unwrap_forward,
 )
-from zwxx.errors import DocumentError
+from zwxx.types import Document, Incoming
 
 # A body with fewer countable characters than this next to attachments is a cover note.
 COVER_NOTE_MAX = 150

@@ -25,10 +25,10 @@ from imapclient.util import to_unicode
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from config.settings import MailboxSettings
-from ingest.base import Incoming
-from records.models import ImapCheckpoint
+from zwxx.config.settings import MailboxSettings
 from zwxx.errors import ConfigError, SourceUnavailable
+from zwxx.records.models import ImapCheckpoint
+from zwxx.types import Incoming
 
 log = logging.getLogger(__name__)
 

@@ -43,7 +43,7 @@ import jinja2.meta
 from zwxx.errors import ZwxxError
 
 if TYPE_CHECKING:
-    from config.settings import Settings, SmsSettings, SmtpSettings
+    from zwxx.config.settings import Settings, SmsSettings, SmtpSettings
 
 log = logging.getLogger(__name__)
 

@@ -17,16 +17,25 @@ import jinja2
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from config.roster import Roster, UnitEntry
-from config.rules import Rules
-from config.settings import OfficeSettings, Settings
-from notify.notice import period_name
-from records import store
-from records.models import COUNTED, DUPLICATE, REVIEW, Adoption, Envelope, Item, Notification, Unit
-from scoring.month import MonthResult
-from scoring.periods import Month
+from zwxx.config.roster import Roster, UnitEntry
+from zwxx.config.rules import Rules
+from zwxx.config.settings import OfficeSettings, Settings
 from zwxx.errors import ConfigError
+from zwxx.notify.notice import period_name
+from zwxx.records import store
+from zwxx.records.models import (
+    COUNTED,
+    DUPLICATE,
+    REVIEW,
+    Adoption,
+    Envelope,
+    Item,
+    Notification,
+    Unit,
+)
 from zwxx.reports import PeriodReport, month_report
+from zwxx.scoring.month import MonthResult
+from zwxx.scoring.periods import Month
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _STATUS = {COUNTED: "已计数", DUPLICATE: "重复（不另计）", REVIEW: "待确认"}

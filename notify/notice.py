@@ -54,9 +54,9 @@ from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 from lxml import etree
 
-from config.rules import Rules
-from config.settings import OfficeSettings
-from scoring.quarter import Period, UnitScore
+from zwxx.config.rules import Rules
+from zwxx.config.settings import OfficeSettings
+from zwxx.scoring.quarter import Period, UnitScore
 
 if TYPE_CHECKING:
     from zwxx.reports import PeriodReport

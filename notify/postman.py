@@ -34,11 +34,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from config.settings import Settings
-from notify.channels import Attachment, Channel, Email, SendError, Sms, fit_sms, sms_segments
-from notify.compose import Outgoing
-from records.db import session_scope
-from records.models import Notification, utcnow
+from zwxx.config.settings import Settings
+from zwxx.notify.channels import Attachment, Channel, Email, SendError, Sms, fit_sms, sms_segments
+from zwxx.notify.compose import Outgoing
+from zwxx.records.db import session_scope
+from zwxx.records.models import Notification, utcnow
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from notify.compose import Digest
+from zwxx.notify.compose import Digest
 
 _HEAD = Font(name="宋体", bold=True)
 _BODY = Font(name="宋体")

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
-from config.roster import Roster
-from records.models import (
+from zwxx.config.roster import Roster
+from zwxx.records.models import (
     COUNTED,
     DUPLICATE,
     FAILED,

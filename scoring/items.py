@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from config.rules import Rules
+from zwxx.config.rules import Rules
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Literal
 
-from config.rules import Rules
-from scoring.periods import Month
+from zwxx.config.rules import Rules
+from zwxx.scoring.periods import Month
 
 Met = bool | Literal["pending"]
 

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 
-from config.rules import Rules
-from scoring.items import AdoptionFact, InstructionFact, ItemValue, item_gain
-from scoring.month import ItemFact, MonthResult, month_task
-from scoring.periods import Month
-from scoring.ranks import Flags, idle_flags
+from zwxx.config.rules import Rules
+from zwxx.scoring.items import AdoptionFact, InstructionFact, ItemValue, item_gain
+from zwxx.scoring.month import ItemFact, MonthResult, month_task
+from zwxx.scoring.periods import Month
+from zwxx.scoring.ranks import Flags, idle_flags
 
 _PERIOD = re.compile(r"^(\d{4})(?:\s*[Qq]([1-4]))?$")
 

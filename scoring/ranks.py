@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from config.rules import Rules
-from scoring.periods import Month
+from zwxx.config.rules import Rules
+from zwxx.scoring.periods import Month
 
 
 @dataclass

@@ -8,16 +8,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from config.roster import Roster, load_roster
-from config.rules import Rules, load_rules
-from config.settings import Settings, load_settings
-from ingest.base import Source
-from ingest.dropfolder import DropFolder
-from ingest.imap import ImapSource
-from records import store
-from records.db import make_engine, process_lock, session_scope, upgrade
+from zwxx.config.roster import Roster, load_roster
+from zwxx.config.rules import Rules, load_rules
+from zwxx.config.settings import Settings, load_settings
 from zwxx.errors import SourceUnavailable
+from zwxx.ingest.dropfolder import DropFolder
+from zwxx.ingest.imap import ImapSource
 from zwxx.pipeline import Job
+from zwxx.records import store
+from zwxx.records.db import make_engine, process_lock, session_scope, upgrade
+from zwxx.types import Source
 
 
 @dataclass

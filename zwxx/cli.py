@@ -17,13 +17,13 @@ from rich.console import Console
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from config.roster import UnitEntry
-from records.models import Envelope, Item, Unit
-from scoring.month import MonthResult
-from scoring.periods import Month
 from zwxx.app import App, load_app
+from zwxx.config.roster import UnitEntry
 from zwxx.errors import InputError, SourceUnavailable, ZwxxError
 from zwxx.pipeline import Summary, poll
+from zwxx.records.models import Envelope, Item, Unit
+from zwxx.scoring.month import MonthResult
+from zwxx.scoring.periods import Month
 
 
 class _ChineseHelp(click.HelpFormatter):
@@ -271,8 +271,8 @@ def doctor_cmd() -> None:
     help="只重新解析这些件（可多次给出）；默认全部",
 )
 def reparse_cmd(envelope_ids: tuple[int, ...]) -> None:
-    from records.db import session_scope
     from zwxx.pipeline import reparse
+    from zwxx.records.db import session_scope
 
     a = state.app()
     job = a.job()
@@ -526,8 +526,8 @@ def report_month(month: str, as_json: bool, now: str | None) -> None:
 )
 @click.argument("file", metavar="台账.csv", type=click.Path(path_type=Path))
 def import_items(file: Path) -> None:
-    from ingest.ledger import import_ledger
-    from records.db import session_scope
+    from zwxx.records.db import session_scope
+    from zwxx.records.ledger import import_ledger
 
     a = state.app()
     if not file.is_file():

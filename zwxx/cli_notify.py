@@ -14,14 +14,14 @@ from rich import box
 from rich.table import Table
 from sqlmodel import Session, col, select
 
-from notify.postman import STATUS_LABELS
-from records.models import Notification
-from scoring.periods import Month
 from zwxx import notifications
 from zwxx.app import App
 from zwxx.cli import _dump, _iso, app, err, json_option, now_option, out, parse_now, state
 from zwxx.cli_scoring import _period
 from zwxx.errors import InputError, SourceUnavailable
+from zwxx.notify.postman import STATUS_LABELS
+from zwxx.records.models import Notification
+from zwxx.scoring.periods import Month
 
 dry_run_option = click.option(
     "--dry-run", is_flag=True, help="只写入发件箱文件夹（[outbox] path），不发送、不记录"
@@ -146,7 +146,7 @@ def notice_quarter(
     now: str | None,
     dry_run: bool,
 ) -> None:
-    from notify.notice import build_notice, notice_title, period_name, save_notice
+    from zwxx.notify.notice import build_notice, notice_title, period_name, save_notice
 
     a = state.app()
     period = _period(quarter, True)

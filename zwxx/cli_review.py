@@ -14,14 +14,14 @@ import click
 from rich.table import Table
 from sqlmodel import Session
 
-from records import store
-from records.db import session_scope
-from records.models import DUPLICATE, FAILED, IGNORED, REVIEW, Envelope, Item, Unit
 from zwxx.app import App
 from zwxx.cli import _dump, _iso, app, json_option, out, roster_unit, state
 from zwxx.cli_scoring import _whoami
 from zwxx.errors import InputError
 from zwxx.pipeline import STRANGER, redecide
+from zwxx.records import store
+from zwxx.records.db import session_scope
+from zwxx.records.models import DUPLICATE, FAILED, IGNORED, REVIEW, Envelope, Item, Unit
 
 by_option = click.option("--by", "decided_by", metavar="经办人", help="经办人（默认为当前用户）")
 

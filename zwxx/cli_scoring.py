@@ -14,10 +14,6 @@ from rich import box
 from rich.table import Table
 from sqlmodel import Session
 
-from ingest.events import EventRow, parse_row, record_events
-from records.db import session_scope
-from scoring.quarter import ADOPTION_LABELS, Period
-from scoring.ranks import Flags
 from zwxx.app import App
 from zwxx.cli import (
     _dump,
@@ -33,7 +29,11 @@ from zwxx.cli import (
     state,
 )
 from zwxx.errors import InputError
+from zwxx.records.db import session_scope
+from zwxx.records.events import EventRow, parse_row, record_events
 from zwxx.reports import AlreadyFrozen, PeriodReport, freeze, period_report, report_json
+from zwxx.scoring.quarter import ADOPTION_LABELS, Period
+from zwxx.scoring.ranks import Flags
 
 _TYPE_LABELS = {
     "adoption": "采用",
@@ -236,7 +236,7 @@ def explanation_cmd(unit: str, kind: str, when: str, recorded_by: str | None, no
 @click.argument("file", metavar="事件.csv", type=click.Path(path_type=Path))
 @by_option
 def import_events_cmd(file: Path, recorded_by: str | None) -> None:
-    from ingest.events import import_events
+    from zwxx.records.events import import_events
 
     a = state.app()
     if not file.is_file():

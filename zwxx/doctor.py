@@ -8,10 +8,10 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 from imapclient.exceptions import IMAPClientError
 
-from ingest.dropfolder import DropFolder
-from ingest.imap import ImapSource, close_quietly, connect, resolve_folders
 from zwxx.app import App
 from zwxx.errors import ZwxxError
+from zwxx.ingest.dropfolder import DropFolder
+from zwxx.ingest.imap import ImapSource, close_quietly, connect, resolve_folders
 
 Check = tuple[bool, str]
 

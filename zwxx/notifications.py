@@ -13,19 +13,19 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from notify.channels import SendError, channels_for
-from notify.compose import Plan, digest_data, digest_plan, notice_sms_plan, receipt_plan
-from notify.compose import weekly_plan as compose_weekly
-from notify.postman import Delivery, Postman
-from notify.postman import resend as postman_resend
-from notify.workbook import workbook_name, write_workbook
-from records.models import Notification, utcnow
-from scoring.periods import Month
-from scoring.quarter import Period
-from scoring.ranks import previous_month as scoring_previous_month
 from zwxx.app import App
 from zwxx.errors import InputError
+from zwxx.notify.channels import SendError, channels_for
+from zwxx.notify.compose import Plan, digest_data, digest_plan, notice_sms_plan, receipt_plan
+from zwxx.notify.compose import weekly_plan as compose_weekly
+from zwxx.notify.postman import Delivery, Postman
+from zwxx.notify.postman import resend as postman_resend
+from zwxx.notify.workbook import workbook_name, write_workbook
+from zwxx.records.models import Notification, utcnow
 from zwxx.reports import PeriodReport, period_report
+from zwxx.scoring.periods import Month
+from zwxx.scoring.quarter import Period
+from zwxx.scoring.ranks import previous_month as scoring_previous_month
 
 
 @dataclass

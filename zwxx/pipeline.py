@@ -24,18 +24,17 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from classify import dedupe
-from classify.dedupe import revision_key
-from classify.item import Context, ItemDraft, build, length_check, signoff_text
-from classify.units import names_in
-from config.roster import Roster
-from config.rules import Rules
-from ingest import rawstore
-from ingest.base import Incoming, Source, safe_text
-from ingest.extract import Extracted, extract
-from records import store
-from records.db import process_lock, session_scope
-from records.models import (
+from zwxx.classify import dedupe
+from zwxx.classify.dedupe import revision_key
+from zwxx.classify.item import Context, ItemDraft, build, length_check, signoff_text
+from zwxx.classify.units import names_in
+from zwxx.config.roster import Roster
+from zwxx.config.rules import Rules
+from zwxx.errors import DocumentError, SourceUnavailable
+from zwxx.ingest.extract import Extracted, extract
+from zwxx.records import rawstore, store
+from zwxx.records.db import process_lock, session_scope
+from zwxx.records.models import (
     COUNTED,
     DUPLICATE,
     ENV_FAILED,
@@ -47,7 +46,7 @@ from records.models import (
     Envelope,
     Item,
 )
-from zwxx.errors import DocumentError, SourceUnavailable
+from zwxx.types import Incoming, Source, safe_text
 
 log = logging.getLogger(__name__)
 

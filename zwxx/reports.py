@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from config.roster import Roster
-from config.rules import Rules
-from records.models import (
+from zwxx.config.roster import Roster
+from zwxx.config.rules import Rules
+from zwxx.records.models import (
     COUNTED,
     Adoption,
     Bonus,
@@ -28,10 +28,10 @@ from records.models import (
     Item,
     Unit,
 )
-from scoring.items import AdoptionFact, InstructionFact
-from scoring.month import ItemFact, MonthResult, month_task
-from scoring.periods import Month
-from scoring.quarter import (
+from zwxx.scoring.items import AdoptionFact, InstructionFact
+from zwxx.scoring.month import ItemFact, MonthResult, month_task
+from zwxx.scoring.periods import Month
+from zwxx.scoring.quarter import (
     BonusFact,
     DeductionFact,
     ItemInfo,
@@ -41,7 +41,7 @@ from scoring.quarter import (
     score_quarter,
     score_year,
 )
-from scoring.ranks import previous_month, rank_groups, top_with_ties
+from zwxx.scoring.ranks import previous_month, rank_groups, top_with_ties
 
 
 def _unit_names(session: Session) -> dict[int, str]:

@@ -25,7 +25,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from config.settings import ScheduleSettings
+from zwxx.config.settings import ScheduleSettings
 from zwxx.errors import ZwxxError
 from zwxx.pipeline import Summary
 

@@ -18,7 +18,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from config.settings import DEFAULT_ROSTER
+from zwxx.config.settings import DEFAULT_ROSTER
 
 DEMO_MONTH = "2026-10"
 DEMO_WEEKLY = "2026-10-26T09:00"  # a Monday: the weekly reminder of the demo

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import records.models
+from zwxx.records import models as records_models
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -34,14 +34,14 @@ def upgrade() -> None:
         sa.Column("sha256", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("identity", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("received_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("received_at", records_models.UTCDateTime(), nullable=False),
         sa.Column("sender", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("folder_unit", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
         sa.Column("sidecar_unit", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("mailbox", "folder", "uidvalidity", "uid", name="uq_envelope_uid"),
         sa.UniqueConstraint("source", "identity", name="uq_envelope_source_identity"),
@@ -57,7 +57,7 @@ def upgrade() -> None:
         sa.Column("folder", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
         sa.Column("uidvalidity", sa.BigInteger(), nullable=False),
         sa.Column("last_uid", sa.BigInteger(), nullable=False),
-        sa.Column("updated_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", records_models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("mailbox", "folder", name="uq_checkpoint_folder"),
     )
@@ -71,8 +71,8 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("sent_at", records.models.UTCDateTime(), nullable=True),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", records_models.UTCDateTime(), nullable=True),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("kind", "period", "recipient", "channel"),
     )
@@ -82,9 +82,9 @@ def upgrade() -> None:
         sa.Column("tag", sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
         sa.Column("level", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("title", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("deadline", records.models.UTCDateTime(), nullable=False),
+        sa.Column("deadline", records_models.UTCDateTime(), nullable=False),
         sa.Column("message_id", sqlmodel.sql.sqltypes.AutoString(length=998), nullable=True),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("tag"),
     )
@@ -106,7 +106,7 @@ def upgrade() -> None:
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["unit_id"],
             ["unit.id"],
@@ -127,7 +127,7 @@ def upgrade() -> None:
         sa.Column("explained", sa.Boolean(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["solicitation_id"],
             ["solicitation.id"],
@@ -159,12 +159,12 @@ def upgrade() -> None:
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("solicited", sa.Boolean(), nullable=False),
         sa.Column("author", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-        sa.Column("received_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("received_at", records_models.UTCDateTime(), nullable=False),
         sa.Column("attachment", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("attribution", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("text_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("duplicate_of", sa.Integer(), nullable=True),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["duplicate_of"],
             ["item.id"],
@@ -192,7 +192,7 @@ def upgrade() -> None:
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("origin", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["unit_id"],
             ["unit.id"],
@@ -212,7 +212,7 @@ def upgrade() -> None:
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["item_id"],
             ["item.id"],
@@ -231,7 +231,7 @@ def upgrade() -> None:
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["item_id"],
             ["item.id"],

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import records.models
+from zwxx.records import models as records_models
 
 revision: str = "0002"
 down_revision: str | None = "0001"
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("rows", sa.Integer(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("sha256"),
     )
@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=20), nullable=False),
         sa.Column("data", sa.Text(), nullable=False),
         sa.Column("frozen_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("frozen_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("frozen_at", records_models.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("period"),
     )
@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("recorded_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("note", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("created_at", records.models.UTCDateTime(), nullable=False),
+        sa.Column("created_at", records_models.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["deduction_id"],
             ["deduction.id"],

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import records.models
+from zwxx.records import models as records_models
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -23,7 +23,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _STR = sqlmodel.sql.sqltypes.AutoString
-_UTC = records.models.UTCDateTime
+_UTC = records_models.UTCDateTime
 
 
 def _common() -> list[sa.Column]:

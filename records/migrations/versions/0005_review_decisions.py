@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import records.models
+from zwxx.records import models as records_models
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -31,7 +31,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("manual_status", _STR(length=10), nullable=True))
         batch_op.add_column(sa.Column("manual_reason", _STR(), nullable=True))
         batch_op.add_column(sa.Column("decided_by", _STR(length=100), nullable=True))
-        batch_op.add_column(sa.Column("decided_at", records.models.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column("decided_at", records_models.UTCDateTime(), nullable=True))
         batch_op.create_index("ix_item_unit_received", ["unit_id", "received_at"], unique=False)
 
 

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import docx
 import pytest
 
-from ingest.dropfolder import DropFolder
+from zwxx.ingest.dropfolder import DropFolder
 
 TZ = ZoneInfo("Asia/Shanghai")
 DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -7,8 +7,8 @@ import signal
 import time
 from pathlib import Path
 
-from config.settings import ScheduleSettings
 from tests.conftest import start_service
+from zwxx.config.settings import ScheduleSettings
 from zwxx.errors import SourceUnavailable
 from zwxx.pipeline import Summary
 from zwxx.scheduler import PollJob, next_interval

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from classify.wordcount import count_chars
+from zwxx.classify.wordcount import count_chars
 
 HAND_COUNTED = [
     # SPEC's example. 今年完成投资6 亿元2 ，1 增长2 。1 项目2 个1 。1 = 16 wide;

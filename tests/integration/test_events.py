@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from config.roster import load_roster
-from config.rules import load_rules
-from ingest.events import parse_events, parse_row
 from tests.test_import_report import ledger_rows, write_csv
 from tests.test_report_quarter import EVENT_HEADER, event, quarter, write_events
+from zwxx.config.roster import load_roster
+from zwxx.config.rules import load_rules
 from zwxx.errors import InputError
+from zwxx.records.events import parse_events, parse_row
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RULES = load_rules(ROOT / "config" / "rules.toml")
 ROSTER = load_roster(ROOT / "config" / "units.toml", list(RULES.groups))
 

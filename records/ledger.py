@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from config.roster import Roster
-from config.rules import Rules
-from ingest import rawstore
-from ingest.documents import decode_text
-from records import store
-from records.models import COUNTED, ENV_PARSED, Envelope, Item
+from zwxx.config.roster import Roster
+from zwxx.config.rules import Rules
 from zwxx.errors import InputError
+from zwxx.records import rawstore, store
+from zwxx.records.models import COUNTED, ENV_PARSED, Envelope, Item
+from zwxx.types import decode_text
 
 COLUMNS = ("unit", "title", "category", "received_at", "chars", "solicited")
 _TRUE = {"true", "1", "yes", "y", "是", "√", "t"}

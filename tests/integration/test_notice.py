@@ -21,11 +21,12 @@ from docx.shared import Length
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
-from config.roster import load_roster
-from config.rules import Rules, load_rules
-from config.settings import DEFAULT_ROSTER, DEFAULT_RULES, OfficeSettings
-from ingest import convert
-from notify.notice import (
+from tests.conftest import need
+from zwxx.config.roster import load_roster
+from zwxx.config.rules import Rules, load_rules
+from zwxx.config.settings import DEFAULT_ROSTER, DEFAULT_RULES, OfficeSettings
+from zwxx.ingest import convert
+from zwxx.notify.notice import (
     BODY_CHAR_SPACING,
     CHAR_SPACE,
     LINE_PITCH,
@@ -36,13 +37,19 @@ from notify.notice import (
     save_notice,
     table_headers,
 )
-from scoring.items import AdoptionFact, InstructionFact
-from scoring.month import ItemFact
-from scoring.periods import Month
-from scoring.quarter import BonusFact, DeductionFact, ItemInfo, Period, UnitRecords, score_quarter
-from scoring.ranks import rank_groups
-from tests.conftest import need
 from zwxx.reports import PeriodReport
+from zwxx.scoring.items import AdoptionFact, InstructionFact
+from zwxx.scoring.month import ItemFact
+from zwxx.scoring.periods import Month
+from zwxx.scoring.quarter import (
+    BonusFact,
+    DeductionFact,
+    ItemInfo,
+    Period,
+    UnitRecords,
+    score_quarter,
+)
+from zwxx.scoring.ranks import rank_groups
 
 TZ = ZoneInfo("Asia/Shanghai")
 PERIOD = Period(2026, 3)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from config.rules import load_rules
+from zwxx.config.rules import load_rules
 from zwxx.errors import ConfigError
 
-RULES = Path(__file__).resolve().parents[1] / "config" / "rules.toml"
+RULES = Path(__file__).resolve().parents[3] / "config" / "rules.toml"
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from config.settings import Settings, SmsSettings, SmtpSettings
-from notify.channels import (
+from tests.servers.http import Reply, http_server
+from tests.servers.smtp import free_port, smtp_server
+from zwxx.config.settings import Settings, SmsSettings, SmtpSettings
+from zwxx.notify.channels import (
     Attachment,
     Channel,
     Email,
@@ -28,8 +30,6 @@ from notify.channels import (
     fit_sms,
     sms_segments,
 )
-from tests.servers.http import Reply, http_server
-from tests.servers.smtp import free_port, smtp_server
 
 PASSWORD_ENV = "ZWXX_TEST_SMTP_PASSWORD"
 PASSWORD = "QWERTYUIOPASDF12"  # a 163 授权码 is 16 ASCII letters and digits

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from config.roster import load_roster
-from config.rules import GROUP_KEYS, load_rules
-from config.settings import load_settings
 from tests.conftest import ROOT, run_zwxx
+from zwxx.config.roster import load_roster
+from zwxx.config.rules import GROUP_KEYS, load_rules
+from zwxx.config.settings import load_settings
 from zwxx.errors import ConfigError
 
 RULES = ROOT / "config" / "rules.toml"

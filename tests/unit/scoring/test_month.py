@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from config.rules import Rules, load_rules
-from scoring.month import ItemFact, month_task
-from scoring.periods import Month
+from zwxx.config.rules import Rules, load_rules
+from zwxx.scoring.month import ItemFact, month_task
+from zwxx.scoring.periods import Month
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 APR, MAY, JUN = Month(2019, 4), Month(2019, 5), Month(2019, 6)
 
 

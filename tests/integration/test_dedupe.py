@@ -7,9 +7,9 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from classify.dedupe import Comparable, comparable, same_text
 from tests.test_classify import body_of
 from tests.test_dropfolder import at, cli_json, put
+from zwxx.classify.dedupe import Comparable, comparable, same_text
 
 # A real revision (修改稿): reworded in four places, one phrase added to the title, every
 # figure kept. 93 % the same.

@@ -19,19 +19,19 @@ import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session, select
 
-from config.roster import UnitEntry
-from config.settings import ScheduleSettings
-from notify.compose import pace
-from notify.postman import Delivery
-from records.models import Notification
 from tests.servers.http import Reply, http_server
 from tests.servers.smtp import smtp_server
 from tests.test_import_report import ledger_rows, write_csv
 from zwxx import notifications
 from zwxx.app import load_app
+from zwxx.config.roster import UnitEntry
+from zwxx.config.settings import ScheduleSettings
+from zwxx.notify.compose import pace
+from zwxx.notify.postman import Delivery
+from zwxx.records.models import Notification
 from zwxx.scheduler import Timed, _guarded, missed_run, timed_jobs
 
-ROSTER = Path(__file__).resolve().parents[1] / "config" / "units.toml"
+ROSTER = Path(__file__).resolve().parents[2] / "config" / "units.toml"
 TZ = ZoneInfo("Asia/Shanghai")
 
 # Contacts given to a few units; every other unit has none (unreachable).
@@ -381,9 +381,9 @@ def test_unreachable_server_postpones_the_rest_and_uncertain_sends_are_not_repea
 
 def test_one_claim_per_notification(db_url: str) -> None:
     """Two processes sending at once: the conditional UPDATE lets only one win a row."""
-    from config.settings import Settings
-    from notify.postman import Postman
-    from records.db import make_engine, upgrade
+    from zwxx.config.settings import Settings
+    from zwxx.notify.postman import Postman
+    from zwxx.records.db import make_engine, upgrade
 
     engine = make_engine(db_url)
     upgrade(engine)
@@ -424,9 +424,9 @@ def test_missed_runs_within_the_grace_period_are_caught_up() -> None:
 
 
 def test_office_templates_override_and_errors(tmp_path: Path) -> None:
-    from config.settings import OfficeSettings
-    from notify.compose import Templates
+    from zwxx.config.settings import OfficeSettings
     from zwxx.errors import ConfigError
+    from zwxx.notify.compose import Templates
 
     (tmp_path / "receipt.txt").write_text(
         "回执：{{ item.title }}\n\n{{ unit.name }}：收到了。{{ office.signature }}\n", "utf-8"
@@ -451,7 +451,7 @@ def test_office_templates_override_and_errors(tmp_path: Path) -> None:
 
 
 def test_notification_key_is_unique_in_the_database(db_url: str) -> None:
-    from records.db import make_engine, upgrade
+    from zwxx.records.db import make_engine, upgrade
 
     engine = make_engine(db_url)
     upgrade(engine)
@@ -470,7 +470,7 @@ def test_notification_key_is_unique_in_the_database(db_url: str) -> None:
 
 
 def test_roster_helper_edits_only_the_named_units(tmp_path: Path) -> None:
-    from config.roster import load_roster
+    from zwxx.config.roster import load_roster
 
     path = roster_with(tmp_path / "units.toml", CONTACTS)
     roster = load_roster(path, ["towns", "tier1", "tier2"])

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from sqlmodel import Session, col, select
 
-from config.roster import Roster
-from config.rules import Rules
-from ingest.documents import decode_text
-from records import store
-from records.models import (
+from zwxx.config.roster import Roster
+from zwxx.config.rules import Rules
+from zwxx.errors import InputError
+from zwxx.records import store
+from zwxx.records.models import (
     COUNTED,
     Adoption,
     Bonus,
@@ -34,7 +34,7 @@ from records.models import (
     Instruction,
     Item,
 )
-from zwxx.errors import InputError
+from zwxx.types import decode_text
 
 COLUMNS = (
     "type",

@@ -7,8 +7,8 @@ import csv
 import json
 from pathlib import Path
 
-from ingest.events import COLUMNS
 from tests.test_import_report import ledger_rows, write_csv
+from zwxx.records.events import COLUMNS
 
 EVENT_HEADER = list(COLUMNS)
 NOW = "2019-07-15T00:00:00+08:00"
@@ -185,8 +185,8 @@ def test_freeze_keeps_the_published_result(zwxx, workdir: Path) -> None:
 def test_year_top_people_by_item_points(zwxx, workdir: Path, db_url: str) -> None:
     import sqlalchemy as sa
 
-    from records.db import make_engine
-    from records.models import Item
+    from zwxx.records.db import make_engine
+    from zwxx.records.models import Item
 
     load_spec(zwxx, workdir)
     engine = make_engine(db_url)

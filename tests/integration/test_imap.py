@@ -18,13 +18,13 @@ import docx
 import pytest
 from sqlmodel import Session, select
 
-from config.settings import MailboxSettings
-from ingest.imap import ImapSource, connect
-from records.models import Envelope, ImapCheckpoint
 from tests.conftest import ROOT, run_zwxx
 from tests.servers.dovecot import DovecotServer, ImapAccount
 from zwxx.app import load_app
+from zwxx.config.settings import MailboxSettings
+from zwxx.ingest.imap import ImapSource, connect
 from zwxx.pipeline import poll
+from zwxx.records.models import Envelope, ImapCheckpoint
 
 PW_ENV = "ZWXX_TEST_IMAP_PW"
 CST = timezone(timedelta(hours=8))

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from config.settings import load_settings
 from tests.test_dropfolder import at, by_attachment, cli_json, docx_bytes, eml_bytes, put
+from zwxx.config.settings import load_settings
 
 STRANGER = "发件人不是登记的报送单位，正文也未提及任何单位，不计数"
 FIRE = "进入秋冬季森林防火期以来，辖区坚持预防为主，设置防火检查站14处，开展扑火演练2次。"

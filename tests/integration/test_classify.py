@@ -7,15 +7,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from classify.category import decide
-from classify.item import Context, build
-from classify.units import attribute
-from config.roster import load_roster
-from config.rules import load_rules
-from config.settings import load_settings
-from ingest.documents import Document
 from tests.conftest import ROOT
 from tests.test_dropfolder import at, cli_json, put
+from zwxx.classify.category import decide
+from zwxx.classify.item import Context, build
+from zwxx.classify.units import attribute
+from zwxx.config.roster import load_roster
+from zwxx.config.rules import load_rules
+from zwxx.config.settings import load_settings
+from zwxx.types import Document
 
 RULES = load_rules(ROOT / "config" / "rules.toml")
 ROSTER = load_roster(ROOT / "config" / "units.toml", list(RULES.groups))

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from classify.wordcount import count_chars, count_no_spaces
-from ingest.base import Incoming
 from tests.conftest import run_zwxx
 from tests.test_dropfolder import cli_json, docx_bytes, put
 from zwxx import pipeline
 from zwxx.app import load_app
+from zwxx.classify.wordcount import count_chars, count_no_spaces
 from zwxx.errors import DocumentError
+from zwxx.types import Incoming
 
 GOOD = "养老服务站建设\n全区新建养老服务站5处，服务老人1200人次。\n"
 

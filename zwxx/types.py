@@ -1,4 +1,11 @@
-"""The seam between sources and the pipeline."""
+"""The types every stage passes on, and the text helpers every layer may use.
+
+    Incoming   one message or file from a source, with where it came from (ingest -> pipeline)
+    Source     the seam a mailbox or a drop folder implements
+    Document   one document's text: title, paragraphs, Word's own 字数 (ingest -> classify)
+
+This module sits at the bottom with ``zwxx.errors``: it imports no other zwxx module.
+"""
 
 from __future__ import annotations
 
@@ -46,3 +53,29 @@ class Source(Protocol):
 
     def after_commit(self, item: Incoming, status: str, reason: str | None) -> None:
         """Called once ``item`` is durably recorded (e.g. move the file to archive/)."""
+
+
+@dataclass
+class Document:
+    name: str  # file name as received (never used as a path); "a.zip/b.docx" in archives
+    title: str
+    paragraphs: list[str]  # body paragraphs, title excluded
+    doc_chars: int | None = None  # Word's own 字数 from docProps/app.xml
+    review: str | None = None  # set when the text cannot be trusted (e.g. a scanned PDF)
+    source_format: str | None = None  # what detect_format saw: docx, ole2, pdf, ...
+
+
+def decode_text(data: bytes) -> str:
+    """Text in UTF-8 (BOM or not), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace")

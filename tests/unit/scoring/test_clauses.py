@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from config.rules import Rules, load_rules
-from scoring.items import AdoptionFact, InstructionFact, item_gain, item_value
-from scoring.month import ItemFact
-from scoring.periods import Month
-from scoring.quarter import (
+from zwxx.config.rules import Rules, load_rules
+from zwxx.scoring.items import AdoptionFact, InstructionFact, item_gain, item_value
+from zwxx.scoring.month import ItemFact
+from zwxx.scoring.periods import Month
+from zwxx.scoring.quarter import (
     BonusFact,
     DeductionFact,
     ItemInfo,
@@ -22,9 +22,9 @@ from scoring.quarter import (
     score_quarter,
     score_year,
 )
-from scoring.ranks import idle_flags, rank_groups, top_with_ties
+from zwxx.scoring.ranks import idle_flags, rank_groups, top_with_ties
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 Q2 = Period(2019, 2)
 AFTER_Q2 = Month(2019, 7)
 D = date(2019, 5, 10)

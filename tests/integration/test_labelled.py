@@ -27,10 +27,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest import convert
 from tests.conftest import ROOT, need, run_zwxx
 from tests.labelled.build import legacy_docs, write_all, write_roster
 from tests.labelled.cases import MAILS, Doc, Mail
+from zwxx.ingest import convert
 
 ITEM_FIELDS = {"category", "chars", "over_limit", "counted", "reason", "attribution"}
 LIMITS = {"dynamic": 400, "experience": 2000, "problem": 2000}

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from records.db import make_engine, open_database, upgrade
+from zwxx.records.db import make_engine, open_database, upgrade
 
 
 def test_models_match_migrations(db_url: str) -> None:
@@ -36,8 +36,8 @@ def test_downgrade_and_upgrade_again_with_data(db_url: str) -> None:
     from alembic import command
     from sqlmodel import Session, select
 
-    from records.db import alembic_config
-    from records.models import Adoption, Item, Unit
+    from zwxx.records.db import alembic_config
+    from zwxx.records.models import Adoption, Item, Unit
 
     engine = open_database(db_url)
     with Session(engine) as session:

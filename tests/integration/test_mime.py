@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from config.settings import load_settings
-from ingest.base import Incoming, safe_text
-from ingest.extract import extract
-from ingest.mime import decode_bytes, parse_message
 from tests.conftest import ROOT
+from zwxx.config.settings import load_settings
 from zwxx.errors import DocumentError
+from zwxx.ingest.extract import extract
+from zwxx.ingest.mime import decode_bytes, parse_message
+from zwxx.types import Incoming, safe_text
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "mail"
 # 镕 喆 堃 are in GBK but not in GB2312: the classic "declared gb2312, written gbk".

@@ -19,20 +19,19 @@ from pathlib import Path
 
 import pytest
 
-from ingest import convert
-from ingest.documents import (
-    Document,
-    decode_text,
+from tests.conftest import need
+from zwxx.errors import DocumentError
+from zwxx.ingest import convert
+from zwxx.ingest.documents import (
     detect_format,
     is_document_name,
     read_document,
     read_documents,
 )
-from tests.conftest import need
-from zwxx.errors import DocumentError
+from zwxx.types import Document, decode_text
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
 TITLE = "关于全区春耕生产有序推进的情况报告"
 BODY = [
