@@ -1,4 +1,6 @@
 # zwxx — two commands: `make demo` and `make test`.
+#   make test       ruff check + ruff format --check + every test (tests/unit and tests/integration)
+#   make test-fast  ruff check + tests/unit only (no servers, no subprocesses; under a minute)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -17,10 +19,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/zwxx demo
 
+# Everything: the unit layer and the integration layer (real Dovecot, LibreOffice, SMTP,
+# PostgreSQL when ZWXX_TEST_POSTGRES_URL is set, the CLI in subprocesses).
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/python scripts/typecheck.py
+	$(BIN)/pytest tests
 
 # The unit layer only: no servers, no subprocesses; under a minute.
 test-fast: $(STAMP)

@@ -11,6 +11,7 @@ from zwxx.classify.units import Attribution, attribute
 from zwxx.classify.wordcount import count_chars, count_no_spaces, countable_lines, is_signoff
 from zwxx.config.roster import Roster
 from zwxx.config.rules import Rules
+from zwxx.records import notes as N
 from zwxx.types import Document, safe_text
 
 _LEADING_TAGS = re.compile(r"^(?:\s*[【\[「〖［『][^】\]」〗］』]{1,12}[】\]」〗］』])+\s*")
@@ -39,21 +40,45 @@ class ItemDraft:
     chars_no_spaces: int
     doc_chars: int | None
     over_limit: bool
-    limit_note: str
+    # Notes about the category: over the length limit, a label the content contradicts.
+    category_notes: tuple[N.Note, ...]
     attribution: Attribution
     author: str | None
     attachment: str | None
     text_hash: str
     review: str | None = None  # the document's own reason to be checked by the clerk
 
+    @property
+    def limit_note(self) -> str:
+        """The category notes' words, as the item's reason shows them."""
+        return N.reason_of(list(self.category_notes))
+
+    def notes(self) -> list[N.Note]:
+        """The item's notes as classification leaves them: the document's own reason to
+        be checked (or an empty body), how the unit was found, the category notes."""
+        notes = []
+        if self.review:
+            notes.append(N.Note("document_check", safe_text(self.review)))
+        elif self.chars == 0:
+            notes.append(N.Note("empty_body", N.EMPTY_TEXT))
+        if self.attribution.reason:
+            who = {"method": self.attribution.method, "unit": self.attribution.unit}
+            notes.append(N.Note("attribution", safe_text(self.attribution.reason), who))
+        return [*notes, *self.category_notes]
+
+
+def length_note(rules: Rules, category: str, chars: int) -> N.Note | None:
+    """The ``over_limit`` note when 字数 exceed the category's limit (counted all the same)."""
+    limit = rules.categories[category].limit
+    if not (limit and chars > limit):
+        return None
+    return N.over_limit(chars, limit, category, rules.category_label(category))
+
 
 def length_check(rules: Rules, category: str, chars: int) -> tuple[bool, str]:
     """(over the category's limit, the Chinese note saying so): counted all the same."""
-    limit = rules.categories[category].limit
-    if not (limit and chars > limit):
-        return False, ""
-    label = rules.category_label(category)
-    return True, f"字数 {chars}，超过{label}原则上 {limit} 字的要求，照常计数"
+    note = length_note(rules, category, chars)
+    return note is not None, note.text if note else ""
 
 
 def clean_title(title: str) -> str:
@@ -93,10 +118,15 @@ def build(
         paragraphs=body_lines,
         chars=chars,
     )
-    over, length = length_check(rules, decision.category, chars)
-    # A label the content contradicts is kept and flagged in the item's reason (the
-    # pipeline joins limit_note into it); the item is counted all the same.
-    note = "；".join(n for n in (length, decision.conflict) if n)
+    length = length_note(rules, decision.category, chars)
+    # A label the content contradicts is kept and flagged in the item's notes; the item
+    # is counted all the same.
+    conflict = (
+        N.Note("label_contradicted", decision.conflict, {"category": decision.category})
+        if decision.conflict
+        else None
+    )
+    category_notes = tuple(n for n in (length, conflict) if n)
     signoff = signoff_text(doc.paragraphs)
     who = attribute(
         roster,
@@ -123,8 +153,8 @@ def build(
         chars=chars,
         chars_no_spaces=count_no_spaces("".join(body_lines)),
         doc_chars=doc.doc_chars,
-        over_limit=over,
-        limit_note=note,
+        over_limit=length is not None,
+        category_notes=category_notes,
         attribution=who,
         author=author,
         attachment=doc.name,

@@ -78,8 +78,8 @@ def attribute(
         # sender; mentions elsewhere (subject, file name) are not a contradiction.
         evidence = list(said)
         if named and len(named[0][1]) == 1:
-            label, (unit,) = named[0]
-            evidence.append(("name", f"{label}为“{unit}”", unit))
+            label, (signed,) = named[0]
+            evidence.append(("name", f"{label}为“{signed}”", signed))
         return _agree(evidence)
     if claims:
         return _agree([("name", f"{label}中出现单位名称“{unit}”", unit) for label, unit in claims])

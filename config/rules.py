@@ -6,7 +6,7 @@ Every number of the annex lives in ``config/rules.toml``; code reads them from h
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -122,7 +122,10 @@ class Notice(_Strict):
         return self
 
 
-def _exact_keys(value: dict, keys: tuple[str, ...]) -> dict:
+_V = TypeVar("_V")
+
+
+def _exact_keys(value: dict[str, _V], keys: tuple[str, ...]) -> dict[str, _V]:
     missing = [k for k in keys if k not in value]
     extra = [k for k in value if k not in keys]
     if missing:
@@ -148,34 +151,34 @@ class Rules(_Strict):
 
     @field_validator("groups")
     @classmethod
-    def _groups(cls, v: dict) -> dict:
+    def _groups(cls, v: dict[str, Group]) -> dict[str, Group]:
         return _exact_keys(v, GROUP_KEYS)
 
     @field_validator("categories")
     @classmethod
-    def _categories(cls, v: dict) -> dict:
+    def _categories(cls, v: dict[str, Category]) -> dict[str, Category]:
         return _exact_keys(v, CATEGORY_KEYS)
 
     @field_validator("adoption")
     @classmethod
-    def _adoption(cls, v: dict) -> dict:
+    def _adoption(cls, v: dict[str, int]) -> dict[str, int]:
         if any(p < 0 for p in v.values()):
             raise ValueError("分值不能为负数")
         return _exact_keys(v, ADOPTION_KEYS)
 
     @field_validator("instructions")
     @classmethod
-    def _instructions(cls, v: dict) -> dict:
+    def _instructions(cls, v: dict[str, Instruction]) -> dict[str, Instruction]:
         return _exact_keys(v, INSTRUCTION_KEYS)
 
     @field_validator("bonuses")
     @classmethod
-    def _bonuses(cls, v: dict) -> dict:
+    def _bonuses(cls, v: dict[str, Bonus]) -> dict[str, Bonus]:
         return _exact_keys(v, BONUS_KEYS)
 
     @field_validator("deductions")
     @classmethod
-    def _deductions(cls, v: dict) -> dict:
+    def _deductions(cls, v: dict[str, Deduction]) -> dict[str, Deduction]:
         return _exact_keys(v, DEDUCTION_KEYS)
 
     @model_validator(mode="after")

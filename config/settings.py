@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -76,16 +76,16 @@ class _Secret(_Section):
 class MailboxSettings(_Secret):
     name: str = ""
     host: str
-    port: int = Field(993, gt=0, le=65535)
+    port: int = Field(default=993, gt=0, le=65535)
     tls: bool = True
     username: str
     auth: Literal["password", "xoauth2"] = "password"
     password_env: str = "ZWXX_MAILBOX_PASSWORD"  # for xoauth2: the access token's variable
     # Folder names (Chinese works) or SPECIAL-USE flags such as "\\Junk".
     folders: list[str] = Field(default_factory=lambda: ["INBOX"])
-    batch_size: int = Field(50, ge=1, le=1000)
-    max_message_mb: float = Field(50, gt=0)
-    timeout_seconds: float = Field(60, gt=0)
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    max_message_mb: float = Field(default=50, gt=0)
+    timeout_seconds: float = Field(default=60, gt=0)
     # What to do with a message once recorded: nothing (default) or mark it read.
     after_recording: Literal["none", "mark_seen"] = "none"
 
@@ -97,7 +97,7 @@ class MailboxSettings(_Secret):
 
 class DropFolderSettings(_Section):
     path: Path | None = None
-    settle_seconds: float = Field(10.0, ge=0)
+    settle_seconds: float = Field(default=10.0, ge=0)
 
 
 class StorageSettings(_Section):
@@ -107,21 +107,21 @@ class StorageSettings(_Section):
 
 
 class ScheduleSettings(_Section):
-    poll_minutes: float = Field(5, gt=0)
+    poll_minutes: float = Field(default=5, gt=0)
     # After this many failed polls in a row the interval doubles (up to max_backoff_minutes).
-    backoff_after: int = Field(3, ge=1)
-    max_backoff_minutes: float = Field(60, gt=0)
+    backoff_after: int = Field(default=3, ge=1)
+    max_backoff_minutes: float = Field(default=60, gt=0)
     # Notifications, in the office's timezone. Weekday: mon..sun; times HH:MM.
     weekly_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     weekly_time: str = "09:00"
-    digest_day: int = Field(1, ge=1, le=28)  # day of the month of the monthly digest
+    digest_day: int = Field(default=1, ge=1, le=28)  # day of the month of the monthly digest
     digest_time: str = "09:00"
     # A run missed while the service was down is done once on return within this window.
-    grace_hours: float = Field(12, gt=0)
+    grace_hours: float = Field(default=12, gt=0)
     # Failed sends are retried after retry_minutes, doubling up to max_backoff_minutes,
     # at most max_attempts times (the defaults keep trying for about a day).
-    retry_minutes: float = Field(5, gt=0)
-    max_attempts: int = Field(30, ge=1, le=200)
+    retry_minutes: float = Field(default=5, gt=0)
+    max_attempts: int = Field(default=30, ge=1, le=200)
 
     @field_validator("weekly_time", "digest_time")
     @classmethod
@@ -148,12 +148,12 @@ class OfficeSettings(_Section):
 
 class SmtpSettings(_Secret):
     host: str | None = None  # unset: e-mails go to the outbox folder
-    port: int = Field(465, gt=0, le=65535)
+    port: int = Field(default=465, gt=0, le=65535)
     security: Literal["none", "starttls", "ssl"] = "ssl"
     username: str = ""
     password_env: str = "ZWXX_SMTP_PASSWORD"
     sender: str = ""  # "莱芜区政府办公室信息科 <lcqzwxx@163.com>"; default: username
-    timeout_seconds: float = Field(30, gt=0)
+    timeout_seconds: float = Field(default=30, gt=0)
 
 
 class SmsSettings(_Secret):
@@ -165,8 +165,8 @@ class SmsSettings(_Secret):
     # Success: a 2xx status and, if set, this regular expression found in the response.
     success: str = ""
     password_env: str = "ZWXX_SMS_SECRET"
-    max_chars: int = Field(201, ge=20, le=1000)  # longer texts are cut (201 = 3 segments)
-    timeout_seconds: float = Field(15, gt=0)
+    max_chars: int = Field(default=201, ge=20, le=1000)  # longer texts are cut (201 = 3 segments)
+    timeout_seconds: float = Field(default=15, gt=0)
 
     @field_validator("body_template")
     @classmethod
@@ -274,6 +274,10 @@ class Settings(BaseSettings):
         return self.rules.path or DEFAULT_RULES
 
 
+@overload
+def _resolve(base: Path, value: Path) -> Path: ...
+@overload
+def _resolve(base: Path, value: Path | None) -> Path | None: ...
 def _resolve(base: Path, value: Path | None) -> Path | None:
     if value is None:
         return None
@@ -313,11 +317,11 @@ def load_settings(path: Path | str | None = None) -> Settings:
     settings.source = path
     settings.database.url = _resolve_sqlite(base, settings.database.url)
     settings.dropfolder.path = _resolve(base, settings.dropfolder.path)
-    settings.storage.raw_dir = _resolve(base, settings.storage.raw_dir)  # type: ignore[assignment]
+    settings.storage.raw_dir = _resolve(base, settings.storage.raw_dir)
     settings.roster.path = _resolve(base, settings.roster.path)
     settings.rules.path = _resolve(base, settings.rules.path)
-    settings.outbox.path = _resolve(base, settings.outbox.path)  # type: ignore[assignment]
-    settings.storage.notify_dir = _resolve(base, settings.storage.notify_dir)  # type: ignore[assignment]
+    settings.outbox.path = _resolve(base, settings.outbox.path)
+    settings.storage.notify_dir = _resolve(base, settings.storage.notify_dir)
     settings.office.templates = _resolve(base, settings.office.templates)
     if settings.office.templates is not None and not settings.office.templates.is_dir():
         raise ConfigError(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from zwxx.errors import ConfigError
 
@@ -74,7 +75,7 @@ def key_of(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def describe(err: dict[str, Any]) -> str:
+def describe(err: ErrorDetails) -> str:
     kind = err.get("type", "")
     ctx = err.get("ctx") or {}
     template = _PROBLEMS.get(kind)

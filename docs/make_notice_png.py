@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from tests.test_notice import ISSUED, NUMBER, OFFICE, sample_report, soffice_pdf
+    from tests.integration.test_notice import ISSUED, NUMBER, OFFICE, sample_report, soffice_pdf
     from zwxx.config.rules import load_rules
     from zwxx.config.settings import DEFAULT_RULES
     from zwxx.notify.notice import build_notice, save_notice

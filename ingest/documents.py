@@ -186,12 +186,12 @@ def _open_docx(data: bytes) -> tuple[bytes, bytes | None, int | None]:
                 if member is None:
                     continue
                 member = _part_name(folder, member) if key == "styles" else member
-                info = zf.getinfo(member) if member in zf.namelist() else None
-                if info is None:
+                member_info = zf.getinfo(member) if member in zf.namelist() else None
+                if member_info is None:
                     continue
-                if info.file_size > MAX_XML_PART:
+                if member_info.file_size > MAX_XML_PART:
                     raise DocumentError("文件内部 XML 部件超过 30 MB，疑似异常文件，未处理")
-                parts[key] = zf.read(info)
+                parts[key] = zf.read(member_info)
             if "main" not in parts:
                 raise DocumentError("Word 文件缺少正文部分，无法读取")
             app_chars = None

@@ -182,7 +182,8 @@ class ImapSource:
         """Advance the folder's checkpoint to this UID (never backwards): one UPDATE,
         an INSERT only the first time a folder is seen."""
         prov = item.provenance
-        table = ImapCheckpoint.__table__
+        # SQLModel sets __table__ on table models but does not declare it in its types.
+        table: sa.Table = ImapCheckpoint.__table__  # type: ignore[attr-defined]
         where = (table.c.mailbox == self.box.key) & (table.c.folder == prov["folder"])
         uid, uidvalidity = prov["uid"], prov["uidvalidity"]
         # Same UIDVALIDITY: raise last_uid (an expression, so a concurrent poll cannot
@@ -193,7 +194,7 @@ class ImapSource:
             else_=table.c.last_uid,
         )
         values = {"uidvalidity": uidvalidity, "last_uid": last_uid, "updated_at": datetime.now(UTC)}
-        if session.execute(sa.update(table).where(where).values(**values)).rowcount == 0:
+        if session.exec(sa.update(table).where(where).values(**values)).rowcount == 0:
             session.add(
                 ImapCheckpoint(
                     mailbox=self.box.key,
@@ -221,7 +222,7 @@ class ImapSource:
         cp = self.checkpoint(folder)
         rescan = cp is not None and cp.uidvalidity != uidvalidity
         last = cp.last_uid if cp is not None and not rescan else 0
-        if rescan:
+        if cp is not None and rescan:
             log.warning(
                 "UIDVALIDITY of %s/%s changed (%s -> %s): re-scanning the folder",
                 self.box.key,

@@ -187,6 +187,12 @@ def decode_part(part: Message) -> str:
     return decode_bytes(payload, part.get_content_charset())
 
 
+def _payload_bytes(part: Message) -> bytes:
+    """A leaf part's decoded body; b"" when it has none."""
+    payload = part.get_payload(decode=True)  # bytes or None for a part that is not multipart
+    return payload if isinstance(payload, bytes) else b""
+
+
 def read_tnef(data: bytes, out: ParsedMessage) -> tuple[list[str], list[str]]:
     """Attachments (and body) carried in an Outlook winmail.dat."""
     try:
@@ -223,11 +229,11 @@ def _walk(msg: Message, out: ParsedMessage, hint: str | None, plain: list, htmls
         name = filename_of(part, hint)
         disposition = part.get_content_disposition()
         if ctype == "application/ms-tnef" or (name or "").lower() == "winmail.dat":
-            p, h = read_tnef(part.get_payload(decode=True) or b"", out)
+            p, h = read_tnef(_payload_bytes(part), out)
             plain += p
             htmls += h
         elif name or disposition == "attachment":
-            out.attachments.append((name or "附件", part.get_payload(decode=True) or b""))
+            out.attachments.append((name or "附件", _payload_bytes(part)))
         elif ctype == "text/plain" or part.get_content_maintype() == "multipart":
             # (a "multipart" that is not one has lost its boundary: read it as text)
             plain.append(decode_part(part))

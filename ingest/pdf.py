@@ -64,7 +64,7 @@ def page_paragraphs(text: str) -> list[str]:
 
 def read_pdf_text(data: bytes) -> tuple[list[str], bool]:
     """(paragraphs, scanned). Raises DocumentError for a broken or encrypted file."""
-    from pypdf import PdfReader
+    from pypdf import PasswordType, PdfReader
     from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # font warnings are noise here
@@ -75,7 +75,7 @@ def read_pdf_text(data: bytes) -> tuple[list[str], bool]:
             try:
                 ok = reader.decrypt("")
             except (DependencyError, NotImplementedError):
-                ok = 0
+                ok = PasswordType.NOT_DECRYPTED
             if not ok:
                 raise DocumentError(ENCRYPTED)
         pages = len(reader.pages)

@@ -231,7 +231,7 @@ def _compose(mail: Email, sender: str, now: datetime | None = None) -> EmailMess
         # web mail write and older clients read. The header classes of the email package
         # would decode and re-encode it per RFC 2231, so it is stored as the raw value the
         # package's parser would store, and written as is (see _WRITE_POLICY).
-        part = msg.get_payload()[-1]
+        part = list(msg.iter_parts())[-1]  # msg is multipart/mixed once it has an attachment
         ctype = part.get_content_type()
         del part["Content-Type"]
         part.set_raw("Content-Type", _name_param(ctype, _one_line(attachment.filename)))

@@ -1,6 +1,8 @@
 """What each notification says and to whom (SPEC §8): the weekly reminder, the monthly
-digest, receipts and the quarterly notice's SMS. Everything here reads the records and
-renders the templates; nothing is sent here (``notify.postman`` does that).
+digest, receipts and the quarterly notice's SMS. Everything here composes from data the
+caller hands in (``zwxx.notifications`` reads it through ``zwxx.records.facts`` and the
+reports) and renders the templates: no database, no clock; nothing is sent here
+(``notify.postman`` does that).
 """
 
 from __future__ import annotations
@@ -8,32 +10,20 @@ from __future__ import annotations
 import math
 from calendar import monthrange
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
 
 from zwxx.config.roster import Roster, UnitEntry
 from zwxx.config.rules import Rules
 from zwxx.config.settings import OfficeSettings, Settings
 from zwxx.errors import ConfigError
-from zwxx.notify.notice import period_name
-from zwxx.records import store
-from zwxx.records.models import (
-    COUNTED,
-    DUPLICATE,
-    REVIEW,
-    Adoption,
-    Envelope,
-    Item,
-    Notification,
-    Unit,
-)
-from zwxx.reports import PeriodReport, month_report
+from zwxx.notify.notice import ScoredPeriod, period_name
+from zwxx.records.facts import ItemRecord, ReceiptItem
+from zwxx.records.models import COUNTED, DUPLICATE, REVIEW
 from zwxx.scoring.month import MonthResult
 from zwxx.scoring.periods import Month
 
@@ -127,22 +117,11 @@ class ItemLine:
     over_limit: bool
 
 
-def _item_lines(
-    session: Session, unit_id: int, start: datetime, end: datetime, rules: Rules, tz: ZoneInfo
-) -> list[ItemLine]:
-    rows = session.exec(
-        select(Item)
-        .where(
-            Item.unit_id == unit_id,
-            col(Item.status).in_([COUNTED, DUPLICATE, REVIEW]),
-            Item.received_at >= start,
-            Item.received_at < end,
-        )
-        .order_by(col(Item.received_at), col(Item.id))
-    ).all()
+def item_lines(items: list[ItemRecord], rules: Rules, tz: ZoneInfo) -> list[ItemLine]:
+    """The items as a reminder lists them (in the order given)."""
     return [
         ItemLine(
-            id=i.id or 0,
+            id=i.id,
             received=i.received_at.astimezone(tz).strftime("%m月%d日"),
             title=i.title or i.attachment or "（无标题）",
             category=rules.category_label(i.category),
@@ -150,7 +129,7 @@ def _item_lines(
             status=_STATUS.get(i.status, i.status),
             over_limit=i.over_limit and i.status == COUNTED,
         )
-        for i in rows
+        for i in items
     ]
 
 
@@ -186,20 +165,17 @@ def pace(quota: int, now: datetime, tz: ZoneInfo) -> tuple[int, int, int]:
     return elapsed, days - elapsed, math.ceil(quota * elapsed / days)
 
 
-def _duty_missing(
-    session: Session, unit_id: int, entry: UnitEntry, month: Month, rules: Rules, tz: ZoneInfo
-) -> list[str]:
+def duty_window(entry: UnitEntry, month: Month, rules: Rules) -> tuple[Month, ...]:
+    """The months a unit's research/专报 duty is counted over: the month or its quarter."""
     duty = rules.groups[entry.group].duty
-    months = (month,) if duty.period == "month" else month.quarter_months()
-    query = select(Item.category, sa.func.count()).where(
-        Item.unit_id == unit_id,
-        Item.status == COUNTED,
-        Item.received_at >= months[0].start(tz),
-        Item.received_at < months[-1].end(tz),
-    )
-    if not rules.task.solicited_counts_toward_duty:  # as scoring.month.duty_met counts
-        query = query.where(col(Item.solicited).is_(False))
-    counts = dict(session.exec(query.group_by(Item.category)).all())
+    return (month,) if duty.period == "month" else month.quarter_months()
+
+
+def _duty_missing(counts: dict[str, int], entry: UnitEntry, rules: Rules) -> list[str]:
+    """What is still missing of the duty, from the unit's counted items by category in
+    its duty window (``duty_window``; without solicited ones unless the rules count them,
+    as scoring.month.duty_met does)."""
+    duty = rules.groups[entry.group].duty
     span = "本月" if duty.period == "month" else "本季度"
     out = []
     for key, need in (("research", duty.research), ("special", duty.special)):
@@ -219,8 +195,19 @@ def _limits(rules: Rules) -> str:
     return "、".join(f"{c.label}不超过{c.limit}字" for c in rules.categories.values() if c.limit)
 
 
+@dataclass
+class WeekData:
+    """What the weekly reminder is composed from (the caller reads it from the records)."""
+
+    results: dict[str, MonthResult]  # this month's task result of every roster unit
+    items: dict[str, list[ItemRecord]]  # each unit's items received this month, oldest first
+    # Counted items by category in the unit's duty window (``duty_window``), for every
+    # unit whose duty scoring does not see as met (research_met is not True).
+    duty_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
 def weekly_plan(
-    session: Session, settings: Settings, roster: Roster, rules: Rules, now: datetime
+    settings: Settings, roster: Roster, rules: Rules, now: datetime, data: WeekData
 ) -> Plan:
     """Reminders to every unit below pace or with its research duty open (SPEC §8)."""
     tz = settings.tz
@@ -230,19 +217,16 @@ def weekly_plan(
     period = f"{year}-W{week:02d}"
     today = f"{local.month}月{local.day}日"
     templates = Templates(settings.office)
-    ids = store.unit_ids(session)
-    results = {r.unit: r for r in month_report(session, roster, rules, month, now, tz)}
     plan = Plan()
     for entry in roster.units:
-        r = results[entry.name]
+        r = data.results[entry.name]
         elapsed, left, expected = pace(r.quota, now, tz)
-        unit_id = ids[entry.name]
         missing = []
         if r.quota_items < expected:
             missing.append(f"按进度还差 {expected - r.quota_items} 条")
         duty = []
         if r.research_met is not True:  # the duty as scoring sees it
-            duty = _duty_missing(session, unit_id, entry, month, rules, tz)
+            duty = _duty_missing(data.duty_counts[entry.name], entry, rules)
         w = UnitWeek(
             result=r,
             days_elapsed=elapsed,
@@ -251,7 +235,7 @@ def weekly_plan(
             below_pace=r.quota_items < expected,
             duty_open=bool(duty),
             missing=missing + duty,
-            items=_item_lines(session, unit_id, month.start(tz), month.end(tz), rules, tz),
+            items=item_lines(data.items.get(entry.name, []), rules, tz),
         )
         if not w.due:
             continue
@@ -304,39 +288,21 @@ class Digest:
     failed_notifications: int
 
 
-def _per_unit_counts(session: Session, query: Any) -> dict[int, int]:
-    return {uid: n for uid, n in session.exec(query).all() if uid is not None}
+@dataclass
+class DigestCounts:
+    """The month's counts the digest needs besides the task results (read by the caller)."""
+
+    adopted: dict[str, int]  # adoptions dated in the month, per unit name (any unit)
+    over_limit: dict[str, int]  # counted items over the 字数 limit, per unit name
+    review: int  # items received in the month waiting for the clerk
+    failed_notifications: int  # notifications that failed, at any time
 
 
 def digest_data(
-    session: Session, settings: Settings, roster: Roster, rules: Rules, month: Month, now: datetime
+    roster: Roster, rules: Rules, month: Month, results: list[MonthResult], counts: DigestCounts
 ) -> Digest:
-    """The month's per-group tables and lists for the leaders (SPEC §8)."""
-    tz = settings.tz
-    start, end = month.start(tz), month.end(tz)
-    ids = store.unit_ids(session)
-    results = month_report(session, roster, rules, month, now, tz)
-    adopted = _per_unit_counts(
-        session,
-        select(Item.unit_id, sa.func.count())
-        .join(Adoption, col(Adoption.item_id) == Item.id)
-        .where(
-            Adoption.date >= start.astimezone(tz).date(),
-            Adoption.date < end.astimezone(tz).date(),
-        )
-        .group_by(Item.unit_id),
-    )
-    over = _per_unit_counts(
-        session,
-        select(Item.unit_id, sa.func.count())
-        .where(
-            Item.status == COUNTED,
-            col(Item.over_limit).is_(True),
-            Item.received_at >= start,
-            Item.received_at < end,
-        )
-        .group_by(Item.unit_id),
-    )
+    """The month's per-group tables and lists for the leaders (SPEC §8), from the month
+    report (``results``, roster order) and the counts."""
     met = {True: "是", False: "否", "pending": "季末确认"}
     cats = list(rules.categories)
     groups = []
@@ -348,7 +314,6 @@ def digest_data(
         for position, r in enumerate(rows, start=1):
             if (r.task_score, r.items) != previous:
                 rank, previous = position, (r.task_score, r.items)
-            uid = ids.get(r.unit)
             table.append(
                 DigestRow(
                     rank=rank,
@@ -357,18 +322,12 @@ def digest_data(
                     by_category=[r.by_category.get(c, 0) for c in cats],
                     quota_met=met[r.quota_met],
                     duty=met[r.research_met],
-                    adoptions=adopted.get(uid, 0) if uid else 0,
-                    over_limit=over.get(uid, 0) if uid else 0,
+                    adoptions=counts.adopted.get(r.unit, 0),
+                    over_limit=counts.over_limit.get(r.unit, 0),
                     score=r.task_score,
                 )
             )
         groups.append({"key": key, "label": group.label, "quota": group.quota, "rows": table})
-    review = session.exec(
-        select(sa.func.count()).where(
-            Item.status == REVIEW, Item.received_at >= start, Item.received_at < end
-        )
-    ).one()
-    failed = session.exec(select(sa.func.count()).where(Notification.status == "failed")).one()
     return Digest(
         month=month,
         units=[r.unit for r in results],
@@ -386,11 +345,11 @@ def digest_data(
         quota_met=sum(1 for r in results if r.quota_met),
         below_quota=[r.unit for r in results if not r.quota_met],
         no_items=[r.unit for r in results if r.items == 0],
-        adoptions=sum(adopted.values()),
-        over_limit=sum(over.values()),
-        review=review,
+        adoptions=sum(counts.adopted.values()),
+        over_limit=sum(counts.over_limit.values()),
+        review=counts.review,
         unreachable=[u.name for u in roster.units if not reachable(u)],
-        failed_notifications=failed,
+        failed_notifications=counts.failed_notifications,
     )
 
 
@@ -416,47 +375,32 @@ def digest_plan(settings: Settings, digest: Digest, workbook: Path) -> Plan:
 RECEIPT_DAYS = 3  # receipts only for items recorded this recently (never a flood of old ones)
 
 
-def receipt_plan(
-    session: Session, settings: Settings, roster: Roster, rules: Rules, now: datetime
-) -> Plan:
-    """A receipt (回执) for each item recently received from a unit that asked for them."""
+@dataclass
+class Receipt:
+    """A recently recorded item to acknowledge, with its unit's count for the month."""
+
+    item: ReceiptItem
+    month_items: int  # the unit's counted items in the month the item was received
+
+
+def receipt_plan(settings: Settings, roster: Roster, rules: Rules, receipts: list[Receipt]) -> Plan:
+    """A receipt (回执) for each item recently received from a unit that asked for them
+    (``receipts``: in item order, only of such units, not yet receipted)."""
     wanted = {u.name: u for u in roster.units if u.receipt}
     plan = Plan()
     if not wanted:
         return plan
     tz = settings.tz
     templates = Templates(settings.office)
-    done = select(Notification.period).where(Notification.kind == "receipt")
-    rows = session.exec(
-        select(Item, Unit, Envelope)
-        .join(Unit, col(Unit.id) == Item.unit_id)
-        .join(Envelope, col(Envelope.id) == Item.envelope_id)
-        .where(
-            col(Unit.name).in_(list(wanted)),
-            col(Item.status).in_([COUNTED, DUPLICATE]),
-            Envelope.source != "import",  # the clerk's ledger is history, not a submission
-            Item.created_at >= now - timedelta(days=RECEIPT_DAYS),
-            sa.cast(Item.id, sa.String).not_in(done),
-        )
-        .order_by(col(Item.id))
-    ).all()
-    for item, unit, envelope in rows:
-        entry = wanted[unit.name]
-        sender = (envelope.sender or "").strip().lower()
+    for receipt in receipts:
+        item, entry = receipt.item.item, wanted[receipt.item.unit]
+        sender = (receipt.item.sender or "").strip().lower()
         recipients = [sender] if "@" in sender else list(entry.emails)
         if not recipients:
             if entry.name not in plan.unreachable:
                 plan.unreachable.append(entry.name)
             continue
         month = Month.of(item.received_at, tz)
-        month_items = session.exec(
-            select(sa.func.count()).where(
-                Item.unit_id == unit.id,
-                Item.status == COUNTED,
-                Item.received_at >= month.start(tz),
-                Item.received_at < month.end(tz),
-            )
-        ).one()
         line = {
             "title": item.title or item.attachment or "（无标题）",
             "category": rules.category_label(item.category),
@@ -465,7 +409,7 @@ def receipt_plan(
             "duplicate": item.status == DUPLICATE,
         }
         subject, text, html = templates.email(
-            "receipt", unit=entry, item=line, month=month, month_items=month_items
+            "receipt", unit=entry, item=line, month=month, month_items=receipt.month_items
         )
         for to in recipients:
             plan.messages.append(
@@ -477,7 +421,7 @@ def receipt_plan(
 
 
 # ------------------------------------------------------------------------------ notice
-def notice_sms_plan(settings: Settings, roster: Roster, rules: Rules, report: PeriodReport) -> Plan:
+def notice_sms_plan(settings: Settings, roster: Roster, rules: Rules, report: ScoredPeriod) -> Plan:
     """After the quarterly notice: each unit head's score and rank, by SMS (SPEC §8)."""
     templates = Templates(settings.office)
     period = str(report.period)

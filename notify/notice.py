@@ -1,6 +1,7 @@
 """The quarterly notice (季度通报) as an official-document .docx — SPEC §8, GB/T 9704-2012.
 
-``build_notice`` lays out a scored period report (``zwxx.reports.period_report``) as a
+``build_notice`` lays out a scored period report (any ``ScoredPeriod``, such as
+``zwxx.reports.period_report``'s result, handed in by the caller) as a
 党政机关公文: red issuing-office header, document number, red rule, title, 主送, body with
 numbered sections and one ranking table per group, signature and date, page numbers.
 
@@ -40,7 +41,7 @@ import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import docx
 from docx.document import Document
@@ -58,8 +59,19 @@ from zwxx.config.rules import Rules
 from zwxx.config.settings import OfficeSettings
 from zwxx.scoring.quarter import Period, UnitScore
 
-if TYPE_CHECKING:
-    from zwxx.reports import PeriodReport
+
+class ScoredPeriod(Protocol):
+    """What the notice (and the notice's SMS) are made from: a scored, ranked period."""
+
+    @property
+    def period(self) -> Period: ...
+
+    @property
+    def as_of(self) -> datetime | date: ...  # when the data was taken
+
+    @property
+    def units(self) -> list[UnitScore]: ...  # listing order: group by group, then rank
+
 
 # ----------------------------------------------------------------------------- layout
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
@@ -524,7 +536,7 @@ def _overview(report_units: list[UnitScore], rules: Rules, period: Period, as_of
 
 
 def build_notice(
-    report: PeriodReport,
+    report: ScoredPeriod,
     rules: Rules,
     office: OfficeSettings,
     number: int,

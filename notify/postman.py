@@ -154,9 +154,9 @@ class Postman:
                 select(Notification.id, Notification.channel)
                 .where(
                     sa.or_(
-                        Notification.status == PENDING,
+                        col(Notification.status) == PENDING,
                         sa.and_(
-                            Notification.status == FAILED,
+                            col(Notification.status) == FAILED,
                             col(Notification.next_attempt_at).is_not(None),
                             col(Notification.next_attempt_at) <= now,
                         ),
@@ -176,7 +176,7 @@ class Postman:
 
     def _claim(self, nid: int, now: datetime) -> bool:
         with session_scope(self.engine) as session:
-            result = session.execute(
+            result = session.exec(
                 sa.update(Notification)
                 .where(
                     col(Notification.id) == nid,
@@ -241,10 +241,10 @@ class Postman:
     def _mark_stale(self, now: datetime) -> None:
         """Rows left in ``sending`` by a killed process: unknown whether they arrived."""
         with session_scope(self.engine) as session:
-            session.execute(
+            session.exec(
                 sa.update(Notification)
                 .where(
-                    Notification.status == SENDING,
+                    col(Notification.status) == SENDING,
                     col(Notification.claimed_at) < now - STALE_SENDING,
                 )
                 .values(
@@ -301,13 +301,13 @@ def resend(engine: Engine, ids: list[int] | None) -> list[str]:
                 row.status, row.next_attempt_at = PENDING, None
             return [f"{len(rows)} 条失败的通知已重新排队"]
         for nid in ids:
-            row = session.get(Notification, nid)
-            if row is None:
+            found = session.get(Notification, nid)
+            if found is None:
                 notes.append(f"第 {nid} 条通知不存在")
-            elif row.status not in (FAILED, OUTBOX):
-                label = STATUS_LABELS.get(row.status, row.status)
+            elif found.status not in (FAILED, OUTBOX):
+                label = STATUS_LABELS.get(found.status, found.status)
                 notes.append(f"第 {nid} 条通知状态为“{label}”，只有失败或只写入发件箱的可以补发")
             else:
-                row.status, row.next_attempt_at = PENDING, None
+                found.status, found.next_attempt_at = PENDING, None
                 notes.append(f"第 {nid} 条通知已重新排队")
     return notes

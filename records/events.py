@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from sqlmodel import Session, col, select
 
@@ -260,9 +261,9 @@ def parse_row(row: dict[str, str], line: int, roster: Roster, rules: Rules) -> E
     elif kind_type in ("bonus", "deduction", "explanation"):
         table = "bonus" if kind_type == "bonus" else "deduction"
         kind = _kind(table, get["kind"], rules)
-        choices = rules.bonuses if table == "bonus" else rules.deductions
+        known = rules.bonuses if table == "bonus" else rules.deductions
         if kind is None:
-            problems.append(f"项目“{get['kind']}”无效（可用：{'、'.join(choices)}）")
+            problems.append(f"项目“{get['kind']}”无效（可用：{'、'.join(known)}）")
         elif kind_type == "explanation" and kind not in EXPLAINABLE:
             problems.append("情况说明只能取消约稿减分（city_solicitation、district_solicitation）")
         event.key = kind or ""
@@ -314,6 +315,7 @@ def _resolve_items(session: Session, rows: list[EventRow], ids: dict[str, int]) 
         for item_id, unit_id, status, title in session.exec(
             select(Item.id, Item.unit_id, Item.status, Item.title).where(col(Item.id).in_(by_id))
         ).all():
+            assert item_id is not None  # a stored item's primary key
             found[item_id] = (unit_id, status, title)
     titles = {r.title for r in wanted if r.item_id is None}
     by_title: dict[tuple[int | None, str], list[int]] = {}
@@ -323,6 +325,7 @@ def _resolve_items(session: Session, rows: list[EventRow], ids: dict[str, int]) 
                 Item.status == COUNTED, col(Item.title).in_(titles)
             )
         ).all():
+            assert item_id is not None  # a stored item's primary key
             by_title.setdefault((unit_id, title), []).append(item_id)
     for r in wanted:
         where = _where(r.line)
@@ -349,6 +352,14 @@ def _resolve_items(session: Session, rows: list[EventRow], ids: dict[str, int]) 
     return errors
 
 
+class _Common(TypedDict):
+    """The fields every recorded event row has."""
+
+    date: date
+    recorded_by: str
+    note: str
+
+
 def record_events(session: Session, rows: list[EventRow], recorded_by: str) -> Counter[str]:
     """Write checked rows in the caller's transaction; InputError (naming every bad row)
     when an item, unit or deduction is unknown — the caller's rollback then drops all."""
@@ -357,18 +368,21 @@ def record_events(session: Session, rows: list[EventRow], recorded_by: str) -> C
     _raise_all(errors)
     done: Counter[str] = Counter()
     for r in rows:
-        common = {"date": r.date, "recorded_by": recorded_by, "note": r.note}
-        assert r.type == "explanation" or r.item_id is not None or r.unit is not None
+        common: _Common = {"date": r.date, "recorded_by": recorded_by, "note": r.note}
         if r.type == "adoption":
+            assert r.item_id is not None  # parse_row asks for it or unit + title, resolved above
             publication, form = r.key.split(":")
             session.add(Adoption(item_id=r.item_id, publication=publication, form=form, **common))
         elif r.type == "instruction":
+            assert r.item_id is not None  # as for an adoption
             session.add(
                 Instruction(item_id=r.item_id, level=r.key, composite=r.composite, **common)
             )
         elif r.type == "bonus":
+            assert r.unit is not None  # parse_row requires it
             session.add(Bonus(unit_id=ids[r.unit], kind=r.key, count=r.count, **common))
         elif r.type == "deduction":
+            assert r.unit is not None  # parse_row requires it
             session.add(Deduction(unit_id=ids[r.unit], kind=r.key, count=r.count, **common))
         else:
             continue
@@ -378,6 +392,7 @@ def record_events(session: Session, rows: list[EventRow], recorded_by: str) -> C
     for r in rows:
         if r.type != "explanation":
             continue
+        assert r.unit is not None  # parse_row requires it
         deduction = session.exec(
             select(Deduction)
             .where(
@@ -394,6 +409,7 @@ def record_events(session: Session, rows: list[EventRow], recorded_by: str) -> C
             continue
         deduction.explained = True
         session.add(deduction)
+        assert deduction.id is not None  # a stored row
         session.add(
             Explanation(
                 deduction_id=deduction.id,

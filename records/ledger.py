@@ -14,6 +14,7 @@ from sqlmodel import Session
 from zwxx.config.roster import Roster
 from zwxx.config.rules import Rules
 from zwxx.errors import InputError
+from zwxx.records import notes as N
 from zwxx.records import rawstore, store
 from zwxx.records.models import COUNTED, ENV_PARSED, Envelope, Item
 from zwxx.types import decode_text
@@ -121,21 +122,21 @@ def import_ledger(
     ids = store.unit_ids(session)
     for part, row in enumerate(rows):
         limit = rules.categories[row.category].limit
-        session.add(
-            Item(
-                envelope_id=envelope.id,
-                part=part,
-                unit_id=ids[row.unit],
-                title=row.title,
-                category=row.category,
-                category_reason=f"台账第 {row.line} 行",
-                chars=row.chars,
-                over_limit=bool(limit) and row.chars > limit,
-                status=COUNTED,
-                solicited=row.solicited,
-                received_at=row.received_at,
-                attribution="import",
-                reason=f"由台账 {path.name} 第 {row.line} 行导入",
-            )
+        item = Item(
+            envelope_id=envelope.id,
+            part=part,
+            unit_id=ids[row.unit],
+            title=row.title,
+            category=row.category,
+            category_reason=f"台账第 {row.line} 行",
+            chars=row.chars,
+            over_limit=bool(limit) and row.chars > limit,
+            status=COUNTED,
+            solicited=row.solicited,
+            received_at=row.received_at,
+            attribution="import",
         )
+        said = f"由台账 {path.name} 第 {row.line} 行导入"
+        N.set_notes(item, [N.Note("imported", said, {"file": path.name, "line": row.line})])
+        session.add(item)
     return len(rows)

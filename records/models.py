@@ -134,7 +134,13 @@ class Item(SQLModel, table=True):
     doc_chars: int | None = None  # the document's own count (docProps/app.xml), if any
     over_limit: bool = False
     status: str = Field(default=COUNTED, max_length=10, index=True)
-    reason: str = ""  # why not counted, or what the clerk should check
+    # Why not counted, or what the clerk should check: the texts of ``notes`` joined by
+    # "；" (written only by zwxx.records.notes.set_notes). Code reads the notes' codes.
+    reason: str = ""
+    notes: list[dict] = Field(
+        default_factory=list,
+        sa_column=sa.Column(sa.JSON(), nullable=False, server_default="[]"),
+    )
     solicited: bool = False
     author: str | None = None
     received_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))

@@ -36,7 +36,7 @@ def sync_roster(session: Session, roster: Roster) -> None:
         if name not in roster.by_name:
             unit.active = False
     session.flush()
-    ids = {u.name: u.id for u in session.exec(select(Unit)).all()}
+    ids = {u.name: u.id for u in session.exec(select(Unit)).all() if u.id is not None}
     wanted = {email: ids[u.name] for u in roster.units for email in u.emails}
     for addr in session.exec(select(UnitAddress).where(UnitAddress.origin == "roster")).all():
         if wanted.pop(addr.email, None) is None:
@@ -102,7 +102,7 @@ def find_same_text(
         Item.text_hash == digest,
         or_(
             col(Item.status).in_((COUNTED, REVIEW)),
-            (Item.status == IGNORED) & (Item.manual_status == IGNORED),
+            (col(Item.status) == IGNORED) & (col(Item.manual_status) == IGNORED),
         ),
     )
     if before is not None:
@@ -152,7 +152,7 @@ def revision_candidates(
 
 
 def same_text_elsewhere(
-    session: Session, unit_id: int, digest: str, before: int | None = None, limit: int = 10
+    session: Session, unit_id: int | None, digest: str, before: int | None = None, limit: int = 10
 ) -> list[Item]:
     """Earlier items of OTHER units with the same text (a joint submission?), oldest first."""
     query = select(Item).where(
@@ -168,7 +168,7 @@ def same_text_elsewhere(
 
 def same_title_elsewhere(
     session: Session,
-    unit_id: int,
+    unit_id: int | None,
     key: str,
     since: datetime,
     before: int | None = None,
@@ -236,16 +236,16 @@ def related_items(
     """Items that may be the same submission as ``item``: the same text, the same title
     key received between ``since`` and ``until``, or recorded as its duplicate or the
     one it duplicates; oldest first, at most ``limit``."""
-    same = [Item.duplicate_of == item.id]
+    same = [col(Item.duplicate_of) == item.id]
     if item.duplicate_of is not None:
-        same.append(Item.id == item.duplicate_of)
+        same.append(col(Item.id) == item.duplicate_of)
     if item.text_hash:
-        same.append(Item.text_hash == item.text_hash)
+        same.append(col(Item.text_hash) == item.text_hash)
     if item.title_key:
         same.append(
-            (Item.title_key == item.title_key)
-            & (Item.received_at >= since)
-            & (Item.received_at <= until)
+            (col(Item.title_key) == item.title_key)
+            & (col(Item.received_at) >= since)
+            & (col(Item.received_at) <= until)
         )
     query = select(Item).where(or_(*same), Item.id != item.id, Item.status != FAILED)
     query = query.order_by(col(Item.received_at), col(Item.id)).limit(limit)
@@ -269,9 +269,9 @@ def sender_units(session: Session, sender: str, exclude: int | None = None) -> l
     return sorted(session.exec(query).all())
 
 
-def stranger_count(session: Session, reason: str) -> int:
-    """Items set aside as ignored with ``reason`` (mail from unknown senders)."""
-    query = (
-        select(func.count()).select_from(Item).where(Item.status == IGNORED, Item.reason == reason)
-    )
-    return int(session.exec(query).one())
+def stranger_count(session: Session) -> int:
+    """Items set aside as mail from unknown senders (note ``unknown_sender``)."""
+    rows = session.exec(
+        select(Item.notes).where(Item.status == IGNORED, Item.attribution == "none")
+    ).all()
+    return sum(1 for notes in rows if any(n.get("code") == "unknown_sender" for n in notes or []))

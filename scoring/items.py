@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from zwxx.config.rules import Rules
 
@@ -89,7 +90,10 @@ def item_value(
     return ItemValue(a_pts, i_pts, stars, best_a, best_i)
 
 
-def _upto(events: Iterable[AdoptionFact | InstructionFact], until: date | None) -> list:
+_Event = TypeVar("_Event", AdoptionFact, InstructionFact)
+
+
+def _upto(events: Iterable[_Event], until: date | None) -> list[_Event]:
     return [e for e in events if until is None or e.date <= until]
 
 

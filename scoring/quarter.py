@@ -231,15 +231,15 @@ def score_quarter(
         score.bonus += points
         lines.append(f"  加分：{rule.label} {b.count} × {rule.points} = +{points}（{b.date}）")
     for d in rec.deductions:
-        rule = rules.deductions[d.kind]
+        d_rule = rules.deductions[d.kind]
         if not quarter.start <= d.date <= quarter.end:
             continue
         if d.explained:
-            lines.append(f"  不扣分：{d.date} 的约稿减分已作情况说明，予以取消（{rule.label}）")
+            lines.append(f"  不扣分：{d.date} 的约稿减分已作情况说明，予以取消（{d_rule.label}）")
             continue
-        points = d.count * rule.points
+        points = d.count * d_rule.points
         score.deduction -= points
-        lines.append(f"  减分：{rule.label} {d.count} × {rule.points} = -{points}（{d.date}）")
+        lines.append(f"  减分：{d_rule.label} {d.count} × {d_rule.points} = -{points}（{d.date}）")
 
     raw = score.task + score.adoption + score.instruction + score.bonus + score.deduction
     score.total = max(rules.quarter.floor, raw)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from zwxx.config.rules import Rules
 from zwxx.scoring.periods import Month
@@ -31,6 +31,9 @@ class Rankable(Protocol):
     adopted_items: int
     rank: int
     flags: Flags
+
+
+R = TypeVar("R", bound=Rankable)
 
 
 def idle_flags(
@@ -75,11 +78,11 @@ def previous_month(month: Month) -> Month:
     return Month(month.year - (month.month == 1), 12 if month.month == 1 else month.month - 1)
 
 
-def rank_groups(scores: Sequence[Rankable], rules: Rules) -> list[Rankable]:
+def rank_groups(scores: Sequence[R], rules: Rules) -> list[R]:
     """Rank each group by total (ties share a rank: 1, 1, 3), set praise / criticise /
     zero-adoption flags, and return every unit in listing order: group by group as in the
     rules, then rank, then adoption points, then item count, then roster order."""
-    listed: list[Rankable] = []
+    listed: list[R] = []
     roster_order = {id(s): n for n, s in enumerate(scores)}
     for group in rules.groups:
         members = sorted(

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ROOT  # noqa: F401  (re-exported: some tests import it from here)
+
 pytest_plugins = ["tests.servers.dovecot"]  # dovecot_server, imap_account, dovecot_private
 
-ROOT = Path(__file__).resolve().parents[1]
 REQUIRE = os.environ.get("ZWXX_REQUIRE_INTEGRATION") == "1"
 PG_URL = os.environ.get("ZWXX_TEST_POSTGRES_URL")
 

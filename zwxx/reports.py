@@ -1,8 +1,8 @@
-"""Report data from the records: the glue between the database and pure scoring.
+"""Reports: the records' facts (``zwxx.records.facts``) through pure scoring, as results.
 
 The month, quarter and year reports all go through the same loader and the same pure
 functions (scoring.month.month_task inside scoring.quarter), so a month's task score is
-the same number wherever it shows.
+the same number wherever it shows. No SQL here: the read layer owns the queries.
 """
 
 from __future__ import annotations
@@ -13,21 +13,12 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from zwxx.config.roster import Roster
 from zwxx.config.rules import Rules
-from zwxx.records.models import (
-    COUNTED,
-    Adoption,
-    Bonus,
-    Deduction,
-    FrozenReport,
-    Instruction,
-    Item,
-    Unit,
-)
+from zwxx.records import facts
+from zwxx.records.models import FrozenReport
 from zwxx.scoring.items import AdoptionFact, InstructionFact
 from zwxx.scoring.month import ItemFact, MonthResult, month_task
 from zwxx.scoring.periods import Month
@@ -44,29 +35,19 @@ from zwxx.scoring.quarter import (
 from zwxx.scoring.ranks import previous_month, rank_groups, top_with_ties
 
 
-def _unit_names(session: Session) -> dict[int, str]:
-    return {uid: name for uid, name in session.exec(select(Unit.id, Unit.name)).all()}
-
-
 def load_facts(
     session: Session, first: Month, last: Month, tz: ZoneInfo, names: dict[int, str]
 ) -> dict[str, list[ItemFact]]:
     """Counted items received from ``first`` through ``last``, by unit name."""
-    rows = session.exec(
-        select(Item.unit_id, Item.received_at, Item.category, Item.solicited).where(
-            Item.status == COUNTED,
-            Item.received_at >= first.start(tz),
-            Item.received_at < last.end(tz),
-            col(Item.unit_id).is_not(None),
-        )
-    ).all()
-    facts: dict[str, list[ItemFact]] = {}
+    by_unit: dict[str, list[ItemFact]] = {}
     months: dict[tuple[int, int], Month] = {}  # share Month objects: 10^5 items, 12 months
-    for unit_id, received, category, solicited in rows:
+    for unit_id, received, category, solicited in facts.counted_items(
+        session, first.start(tz), last.end(tz)
+    ):
         local = received.astimezone(tz)
         month = months.setdefault((local.year, local.month), Month(local.year, local.month))
-        facts.setdefault(names[unit_id], []).append(ItemFact(month, category, solicited))
-    return facts
+        by_unit.setdefault(names[unit_id], []).append(ItemFact(month, category, solicited))
+    return by_unit
 
 
 def month_report(
@@ -74,7 +55,7 @@ def month_report(
 ) -> list[MonthResult]:
     """Every unit of the roster (also those without items), in roster order."""
     quarter = month.quarter_months()
-    facts = load_facts(session, quarter[0], quarter[-1], tz, _unit_names(session))
+    by_unit = load_facts(session, quarter[0], quarter[-1], tz, facts.unit_names(session))
     results = []
     for unit in roster.units:
         duty_end = month.end(tz)
@@ -85,7 +66,7 @@ def month_report(
                 unit.name,
                 unit.group,
                 month,
-                facts.get(unit.name, []),
+                by_unit.get(unit.name, []),
                 rules,
                 period_closed=now >= duty_end,
             )
@@ -99,68 +80,41 @@ def load_records(
     """Every roster unit's records for ``period`` (plus what the rules look back at:
     events before the period for the highest-once rule, idle months before it for the
     interview flag), and the month the records begin."""
-    names = _unit_names(session)
+    names = facts.unit_names(session)
     first = period.months[0]
     for _ in range(max(rules.notice.idle_months_named, rules.notice.idle_months_interview) - 1):
         first = previous_month(first)
-    facts = load_facts(session, first, period.months[-1], tz, names)
-    records = {
-        u.name: UnitRecords(u.name, u.group, facts=facts.get(u.name, [])) for u in roster.units
+    by_unit = load_facts(session, first, period.months[-1], tz, names)
+    units = {
+        u.name: UnitRecords(u.name, u.group, facts=by_unit.get(u.name, [])) for u in roster.units
     }
-    begin = session.exec(select(sa.func.min(Item.received_at)).where(Item.status == COUNTED)).one()
+    begin = facts.first_counted_at(session)
     # Nobody is idle before the records begin; with no records at all, nobody is.
     first_month = Month.of(begin, tz) if begin is not None else period.months[-1].next()
 
     item_units: dict[int, UnitRecords] = {}
-    event_items = sa.union(
-        select(Adoption.item_id).where(Adoption.date <= period.end),
-        select(Instruction.item_id).where(Instruction.date <= period.end),
-    ).subquery()
-    for item_id, unit_id, title, author in session.exec(
-        select(Item.id, Item.unit_id, Item.title, Item.author).where(
-            Item.status == COUNTED, col(Item.id).in_(select(event_items.c.item_id))
-        )
-    ).all():
-        rec = records.get(names.get(unit_id, ""))
+    for item_id, unit_id, title, author in facts.event_items(session, period.end):
+        rec = units.get(names.get(unit_id, "") if unit_id is not None else "")
         if rec is not None:  # a unit no longer on the roster is not reported
             rec.items[item_id] = ItemInfo(item_id, title, author)
             item_units[item_id] = rec
-    for item_id, publication, form, day in session.exec(
-        select(Adoption.item_id, Adoption.publication, Adoption.form, Adoption.date).where(
-            Adoption.date <= period.end
-        )
-    ).all():
+    for item_id, publication, form, day in facts.adoptions(session, period.end):
         if item_id in item_units:
-            fact = AdoptionFact(item_id, f"{publication}:{form}", day)
-            item_units[item_id].adoptions.setdefault(item_id, []).append(fact)
-    for item_id, level, composite, day in session.exec(
-        select(
-            Instruction.item_id, Instruction.level, Instruction.composite, Instruction.date
-        ).where(Instruction.date <= period.end)
-    ).all():
+            adoption = AdoptionFact(item_id, f"{publication}:{form}", day)
+            item_units[item_id].adoptions.setdefault(item_id, []).append(adoption)
+    for item_id, level, composite, day in facts.instructions(session, period.end):
         if item_id in item_units:
-            fact = InstructionFact(item_id, level, composite, day)
-            item_units[item_id].instructions.setdefault(item_id, []).append(fact)
-    for unit_id, kind, count, day, note in session.exec(
-        select(Bonus.unit_id, Bonus.kind, Bonus.count, Bonus.date, Bonus.note).where(
-            Bonus.date >= period.start, Bonus.date <= period.end
-        )
-    ).all():
-        if (rec := records.get(names.get(unit_id, ""))) is not None:
+            instruction = InstructionFact(item_id, level, composite, day)
+            item_units[item_id].instructions.setdefault(item_id, []).append(instruction)
+    for unit_id, kind, count, day, note in facts.bonuses(session, period.start, period.end):
+        if (rec := units.get(names.get(unit_id, ""))) is not None:
             rec.bonuses.append(BonusFact(kind, count, day, note))
-    for unit_id, kind, count, day, explained, note in session.exec(
-        select(
-            Deduction.unit_id,
-            Deduction.kind,
-            Deduction.count,
-            Deduction.date,
-            Deduction.explained,
-            Deduction.note,
-        ).where(Deduction.date >= period.start, Deduction.date <= period.end)
-    ).all():
-        if (rec := records.get(names.get(unit_id, ""))) is not None:
+    for unit_id, kind, count, day, explained, note in facts.deductions(
+        session, period.start, period.end
+    ):
+        if (rec := units.get(names.get(unit_id, ""))) is not None:
             rec.deductions.append(DeductionFact(kind, count, day, explained, note))
-    return list(records.values()), first_month
+    return list(units.values()), first_month
 
 
 @dataclass
@@ -187,10 +141,10 @@ def period_report(
     score = score_year if period.quarter is None else score_quarter
     scores = [score(rec, period, rules, current, first_month) for rec in records]
     listed = rank_groups(scores, rules)
-    report = PeriodReport(period, now, listed)  # type: ignore[arg-type]
+    report = PeriodReport(period, now, listed)
     if period.quarter is None:
         _year_tops(report, rules)
-    frozen = session.exec(select(FrozenReport).where(FrozenReport.period == str(period))).first()
+    frozen = facts.frozen_report(session, str(period))
     if frozen is not None:
         report.frozen = {
             "frozen_at": frozen.frozen_at.astimezone(tz).isoformat(),
@@ -324,9 +278,7 @@ class AlreadyFrozen(Exception):
 
 def freeze(session: Session, report: PeriodReport, frozen_by: str) -> None:
     """Store the report as published; a period is frozen once."""
-    found = session.exec(
-        select(FrozenReport).where(FrozenReport.period == str(report.period))
-    ).first()
+    found = facts.frozen_report(session, str(report.period))
     if found is not None:
         raise AlreadyFrozen(found.frozen_at, found.frozen_by)
     data = {k: v for k, v in report_json(report).items() if k not in ("frozen", "changes")}

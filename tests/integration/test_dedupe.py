@@ -7,8 +7,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from tests.test_classify import body_of
-from tests.test_dropfolder import at, cli_json, put
+from tests.helpers import at, body_of, cli_json, put
 from zwxx.classify.dedupe import Comparable, comparable, same_text
 
 # A real revision (修改稿): reworded in four places, one phrase added to the title, every

@@ -13,8 +13,6 @@ import pytest
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError
 
-from tests import conftest
-
 if TYPE_CHECKING:
     from tests.servers.dovecot import DovecotServer, ImapAccount
 
@@ -195,12 +193,3 @@ def test_startup_failure_reports_the_log_tail() -> None:
             server.close()
     assert "dovecot.log" in str(info.value)
     assert not server.root.exists()
-
-
-def test_missing_dovecot_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.servers import dovecot
-
-    monkeypatch.setattr(dovecot.shutil, "which", lambda *args, **kwargs: None)
-    expected = pytest.fail.Exception if conftest.REQUIRE else pytest.skip.Exception
-    with pytest.raises(expected, match="dovecot-imapd is not installed"):
-        dovecot.DovecotServer()

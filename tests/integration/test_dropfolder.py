@@ -1,113 +1,32 @@
-"""The OA drop folder (SPEC §1.2), end to end through the real CLI and, for races the
-CLI cannot stage, through the DropFolder class itself."""
+"""The OA drop folder (SPEC §1.2), end to end through the real CLI. The DropFolder class
+on its own (settling, sidecars, races the CLI cannot stage, the moves) is tested in
+tests/unit/ingest/test_dropfolder.py."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import random
 import re
-import shutil
-from datetime import datetime
-from email.message import EmailMessage
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import docx
-import pytest
+from tests.helpers import (
+    at,
+    by_attachment,
+    cli_json,
+    docx_bytes,
+    eml_bytes,
+    left_in_drop,
+    put,
+    stored,
+    today,
+)
 
-from zwxx.ingest.dropfolder import DropFolder
-
-TZ = ZoneInfo("Asia/Shanghai")
-DOCX_TYPE = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 # SPEC §3's example: 16 characters + 4 words (38.6, 52%, PPP, 3) = 20.
 BODY20 = "今年完成投资38.6亿元，增长52%。PPP项目3个。"
-
-
-# ------------------------------------------------------------------------------ helpers
-def docx_bytes(title: str | None, paragraphs: list[str], heading: bool = True) -> bytes:
-    document = docx.Document()
-    if title is not None:
-        if heading:
-            document.add_heading(title, level=1)
-        else:
-            document.add_paragraph(title)
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
-
-
-def put(path: Path, data: bytes | str, encoding: str = "utf-8", when: float | None = None) -> Path:
-    """Write a file (creating its folder); optionally set its mtime (epoch seconds)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode(encoding) if isinstance(data, str) else data)
-    if when is not None:
-        os.utime(path, (when, when))
-    return path
-
-
-def eml_bytes(subject: str, body: str, attachments: list[tuple[str, bytes]]) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = "王小明 <wxm_info@example.com>"
-    msg["To"] = "lcqzwxx@163.com"
-    msg["Subject"] = subject
-    msg["Date"] = "Fri, 05 Apr 2019 09:30:00 +0800"
-    msg["Message-ID"] = f"<{abs(hash(subject))}@example.com>"
-    msg.set_content(body)
-    for name, data in attachments:
-        msg.add_attachment(data, maintype=DOCX_TYPE[0], subtype=DOCX_TYPE[1], filename=name)
-    return msg.as_bytes()
-
-
-def cli_json(zwxx, *args: str) -> list[dict]:
-    return json.loads(zwxx(*args, "--json").stdout)
-
-
-def by_attachment(items: list[dict]) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    for item in items:
-        assert item["attachment"] not in out, f"two items for {item['attachment']}"
-        out[item["attachment"]] = item
-    return out
-
-
-def today() -> set[str]:
-    """Today's date folder (a set: a test may straddle midnight in Asia/Shanghai)."""
-    return {datetime.now(TZ).strftime("%Y-%m-%d")}
-
-
-def stored(drop: Path, where: str) -> dict[str, list[Path]]:
-    """Files under drop/<where>/<date>/, keyed by their path below the date folder."""
-    out: dict[str, list[Path]] = {}
-    base = drop / where
-    if not base.is_dir():
-        return out
-    for day in base.iterdir():
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", day.name), day
-        for path in day.rglob("*"):
-            if path.is_file():
-                out.setdefault(path.relative_to(day).as_posix(), []).append(path)
-    return out
-
-
-def left_in_drop(drop: Path) -> list[str]:
-    """Files still waiting in the drop folder (outside archive/ and failed/)."""
-    return sorted(
-        p.relative_to(drop).as_posix()
-        for p in drop.rglob("*")
-        if p.is_file() and p.relative_to(drop).parts[0] not in ("archive", "failed")
-    )
-
-
-def at(text: str) -> float:
-    """An Asia/Shanghai wall-clock time as epoch seconds."""
-    return datetime.fromisoformat(text).replace(tzinfo=TZ).timestamp()
 
 
 # ----------------------------------------------------------------------- the three layouts
@@ -312,33 +231,6 @@ def test_file_still_changing_is_not_taken_until_it_settles(workdir: Path, zwxx) 
     assert left_in_drop(drop) == []
 
 
-def test_settle_uses_the_clock_and_the_sidecar(tmp_path: Path) -> None:
-    t0 = at("2019-04-05T09:00:00")
-    now = [t0 + 5]
-    folder = DropFolder(tmp_path, TZ, settle_seconds=10, clock=lambda: now[0])
-    doc = put(tmp_path / "区民政局" / "x.txt", "标题\n正文。\n", when=t0)
-    assert folder.candidates() == []
-    now[0] = t0 + 11
-    assert folder.candidates() == [doc]
-    put(tmp_path / "区民政局" / "x.txt.json", "{}", when=t0 + 8)
-    assert folder.candidates() == []  # the sidecar changed 3 s ago
-    now[0] = t0 + 18
-    assert folder.candidates() == [doc]
-
-
-def test_temporary_and_hidden_files_are_not_candidates(tmp_path: Path) -> None:
-    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
-    real = put(tmp_path / "区民政局" / "正式.docx", b"x")
-    for name in ("~$正式.docx", ".正式.docx.swp", "正式.docx.tmp", "下载.part", "a.crdownload"):
-        put(tmp_path / "区民政局" / name, b"x")
-    put(tmp_path / ".hidden" / "x.txt", b"x")
-    put(tmp_path / "archive" / "2019-04-05" / "old.txt", b"x")
-    put(tmp_path / "failed" / "2019-04-05" / "old.txt", b"x")
-    put(tmp_path / "failed" / "2019-04-05" / "old.txt.error.txt", b"x")
-    put(tmp_path / "lonely.txt.json", b"{}")
-    assert folder.candidates() == [real]
-
-
 # ----------------------------------------------------------------- archive and failed/
 def test_unreadable_files_go_to_failed_with_a_reason(workdir: Path, zwxx) -> None:
     drop = workdir / "drop"
@@ -511,20 +403,7 @@ def test_unreadable_unit_folder_does_not_stop_the_poll(workdir: Path, zwxx) -> N
     out = zwxx("poll")
     assert "新计数 1 条" in out.stdout
     assert "旧稿" in out.stderr and "不会被收取" in out.stderr
-    source = DropFolder(drop, ZoneInfo("Asia/Shanghai"), settle_seconds=0)
-    real_iterdir = Path.iterdir
-
-    def flaky(self: Path):
-        if self.name == "区民政局":
-            raise PermissionError(13, "Permission denied")
-        return real_iterdir(self)
-
-    put(drop / "口镇" / "c.txt", "秋种\n口镇完成小麦播种3.2万亩。\n")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Path, "iterdir", flaky)
-        names = [p.name for p in source.candidates()]
-    assert names == ["c.txt"]
-    assert any("区民政局" in p and "无法读取" in p for p in source.problems)
+    # An unreadable unit folder while listing: tests/unit/ingest/test_dropfolder.py.
 
 
 def test_same_text_as_another_file_is_a_duplicate(workdir: Path, zwxx) -> None:
@@ -578,180 +457,3 @@ def test_unknown_folder_and_unnamed_unit_go_to_review(workdir: Path, zwxx) -> No
     assert "多个单位" in items["两家.txt"]["reason"]
     assert left_in_drop(drop) == []  # review items are recorded, their files archived
     assert set(stored(drop, "archive")) == {"区新设局/新闻.txt", "无名.txt", "两家.txt"}
-
-
-# ------------------------------------------------------------- races and locked files
-def test_file_vanishing_between_listing_and_reading_is_skipped(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
-    for n in range(3):
-        put(
-            tmp_path / "区民政局" / f"{n}.txt",
-            f"标题{n}\n正文{n}。\n",
-            when=at(f"2019-04-0{n + 1}T09:00"),
-        )
-    listed = folder.candidates()
-    assert [p.name for p in listed] == ["0.txt", "1.txt", "2.txt"]
-    listed[1].unlink()  # the OA (or a colleague) takes it back
-    monkeypatch.setattr(folder, "candidates", lambda: listed)
-    taken = list(folder.incoming())
-    assert [i.name for i in taken] == ["0.txt", "2.txt"]
-    assert taken[0].folder_unit == "区民政局" and taken[0].raw == "标题0\n正文0。\n".encode()
-    assert folder.problems == []
-
-    # Recorded, then gone before the move: no error, nothing invented.
-    listed[2].unlink()
-    folder.after_commit(taken[1], "parsed", None)
-    folder.after_commit(taken[1], "failed", "无法读取")
-    assert list(tmp_path.rglob("2.txt*")) == []
-
-
-def test_file_vanishing_during_iteration_is_skipped(tmp_path: Path) -> None:
-    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
-    for n in range(3):
-        put(tmp_path / f"{n}.txt", f"标题{n}\n正文{n}。\n", when=at(f"2019-04-0{n + 1}T09:00"))
-    stream = folder.incoming()
-    assert next(stream).name == "0.txt"
-    (tmp_path / "1.txt").unlink()
-    assert [i.name for i in stream] == ["2.txt"]
-
-
-def test_file_that_cannot_be_read_waits_for_the_next_poll(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    locked = put(tmp_path / "区民政局" / "锁定.docx", b"locked")
-    free = put(tmp_path / "区民政局" / "可读.txt", "标题\n正文。\n")
-    real_read = Path.read_bytes
-
-    def read_bytes(self: Path) -> bytes:
-        if self == locked:  # what Windows sharing or a missing permission looks like
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read(self)
-
-    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
-    with monkeypatch.context() as m:
-        m.setattr(Path, "read_bytes", read_bytes)
-        assert [i.name for i in folder.incoming()] == ["可读.txt"]
-    assert locked.exists() and free.exists()
-    assert any("锁定.docx" in p and "暂时无法读取" in p for p in folder.problems)
-    assert not (tmp_path / "failed").exists()  # not a failure: just not yet
-
-    later = DropFolder(tmp_path, TZ, settle_seconds=0)
-    assert sorted(i.name for i in later.incoming()) == ["可读.txt", "锁定.docx"]
-
-
-def test_file_without_read_permission_is_left_for_the_next_poll(tmp_path: Path) -> None:
-    locked = put(tmp_path / "区民政局" / "无权限.txt", "标题\n正文。\n")
-    locked.chmod(0)
-    try:
-        if os.geteuid() == 0:
-            pytest.skip("running as root: chmod 000 does not stop root from reading the file")
-        folder = DropFolder(tmp_path, TZ, settle_seconds=0)
-        assert list(folder.incoming()) == []
-        assert locked.exists()
-        assert any("无权读取" in p for p in folder.problems)
-    finally:
-        locked.chmod(0o644)
-    assert [i.name for i in DropFolder(tmp_path, TZ, settle_seconds=0).incoming()] == ["无权限.txt"]
-
-
-def test_moves_keep_the_sidecar_and_never_overwrite(tmp_path: Path) -> None:
-    # 07:00 in Asia/Shanghai is still the previous day in UTC: the folder uses local time.
-    moment = at("2019-04-06T07:00:00")
-    folder = DropFolder(tmp_path, TZ, settle_seconds=0, clock=lambda: moment)
-    outcomes = ["parsed", "duplicate", "failed", "failed"]
-    for n, status in enumerate(outcomes):
-        put(tmp_path / "区民政局" / "同名.txt", f"标题\n第{n}版。\n", when=moment - 60)
-        put(tmp_path / "区民政局" / "同名.txt.json", f'{{"sender": "v{n}@x.cn"}}', when=moment - 60)
-        (item,) = folder.incoming()
-        folder.after_commit(item, status, f"无法读取：第{n}版")
-    archived = tmp_path / "archive" / "2019-04-06" / "区民政局"
-    failed = tmp_path / "failed" / "2019-04-06" / "区民政局"
-    assert sorted(p.name for p in archived.iterdir()) == [
-        "同名 (2).txt",
-        "同名 (2).txt.json",
-        "同名.txt",
-        "同名.txt.json",
-    ]
-    assert sorted(p.name for p in failed.iterdir()) == [
-        "同名 (2).txt",
-        "同名 (2).txt.error.txt",
-        "同名 (2).txt.json",
-        "同名.txt",
-        "同名.txt.error.txt",
-        "同名.txt.json",
-    ]
-    assert (archived / "同名 (2).txt").read_text(encoding="utf-8") == "标题\n第1版。\n"
-    assert (archived / "同名 (2).txt.json").read_text(encoding="utf-8") == '{"sender": "v1@x.cn"}'
-    assert (failed / "同名 (2).txt.json").read_text(encoding="utf-8") == '{"sender": "v3@x.cn"}'
-    assert (failed / "同名 (2).txt.error.txt").read_text(encoding="utf-8") == "无法读取：第3版\n"
-    assert list((tmp_path / "区民政局").iterdir()) == []
-
-
-class Killed(BaseException):
-    """What SIGKILL looks like from inside: nothing after it runs."""
-
-
-def test_file_replaced_while_being_recorded_is_not_archived_unread(tmp_path: Path) -> None:
-    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
-    path = put(
-        tmp_path / "区民政局" / "修改稿.txt", "标题\n第一版。\n", when=at("2019-04-05T09:00")
-    )
-    (item,) = folder.incoming()
-    assert item.raw == "标题\n第一版。\n".encode()
-    # The OA exports a corrected version under the same name while the first is recorded.
-    second = "标题\n第二版，内容有修改。\n"
-    put(path, second, when=at("2019-04-05T09:01"))
-    folder.after_commit(item, "parsed", None)
-    assert path.read_text(encoding="utf-8") == second  # not archived: it was never read
-    assert not (tmp_path / "archive").exists() or not any((tmp_path / "archive").rglob("*.txt"))
-    assert any("修改稿.txt" in p and "替换" in p for p in folder.problems)
-
-    later = DropFolder(tmp_path, TZ, settle_seconds=0)
-    (again,) = later.incoming()
-    assert again.raw == second.encode()
-    later.after_commit(again, "parsed", None)
-    assert not path.exists()
-    (archived,) = (tmp_path / "archive").rglob("修改稿*.txt")
-    assert archived.read_text(encoding="utf-8") == second
-
-
-def test_crash_between_moving_a_file_and_its_sidecar_strands_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    unit = tmp_path / "区民政局"
-    put(unit / "报告.txt", "标题\n正文。\n", when=at("2019-04-05T09:00"))
-    put(
-        unit / "报告.txt.json",
-        '{"received_at": "2019-04-05T09:00:00"}',
-        when=at("2019-04-05T09:00"),
-    )
-    folder = DropFolder(tmp_path, TZ, settle_seconds=0)
-    (item,) = folder.incoming()
-
-    real_move, moved = shutil.move, []
-
-    def move_then_die(src, dst):
-        if moved:
-            raise Killed
-        moved.append(Path(src).name)
-        return real_move(src, dst)
-
-    with monkeypatch.context() as m:
-        m.setattr(shutil, "move", move_then_die)
-        with pytest.raises(Killed):
-            folder.after_commit(item, "parsed", None)
-    assert len(moved) == 1  # killed between the two moves
-
-    # Whatever is left must be taken by the next poll: a stray sidecar would never be,
-    # and would be read as the metadata of the next file called 报告.txt.
-    leftovers = sorted(unit.iterdir())
-    assert leftovers
-    after = DropFolder(tmp_path, TZ, settle_seconds=0)
-    assert after.candidates() == leftovers
-    for again in after.incoming():
-        after.after_commit(again, "seen", None)
-    assert list(unit.iterdir()) == []
-    archived = sorted(p.name for p in (tmp_path / "archive").rglob("*") if p.is_file())
-    assert len(archived) == 2 and archived.count("报告.txt.json") == 1

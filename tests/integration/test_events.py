@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_import_report import ledger_rows, write_csv
-from tests.test_report_quarter import EVENT_HEADER, event, quarter, write_events
+from tests.integration.test_import_report import ledger_rows, write_csv
+from tests.integration.test_report_quarter import EVENT_HEADER, event, quarter, write_events
 from zwxx.config.roster import load_roster
 from zwxx.config.rules import load_rules
 from zwxx.errors import InputError

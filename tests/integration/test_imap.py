@@ -18,7 +18,8 @@ import docx
 import pytest
 from sqlmodel import Session, select
 
-from tests.conftest import ROOT, run_zwxx
+from tests.conftest import run_zwxx
+from tests.helpers import ROOT
 from tests.servers.dovecot import DovecotServer, ImapAccount
 from zwxx.app import load_app
 from zwxx.config.settings import MailboxSettings

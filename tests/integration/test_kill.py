@@ -3,50 +3,18 @@ once. Nothing may be lost, nothing counted twice (SPEC §1.2, §2)."""
 
 from __future__ import annotations
 
-import functools
-import io
-import json
 import os
 import re
 import signal
 import subprocess
 import sys
 import threading
-import zipfile
 from pathlib import Path
 
-import docx
+from tests.helpers import cli_json, left_in_drop, numbered_docx
 
 UNITS = ("区发改委", "区民政局", "区财政局", "区审计局", "凤城街道")
-PLACE = "ZWXXPLACEHOLDER"
 PROGRESS = re.compile(r"已处理 (\d+) 件：")
-
-
-@functools.cache
-def _template() -> bytes:
-    document = docx.Document()
-    document.add_heading(f"标题{PLACE}", level=1)
-    document.add_paragraph(f"正文{PLACE}：全区各项工作稳步推进，完成情况良好。")
-    buf = io.BytesIO()
-    document.save(buf)
-    return buf.getvalue()
-
-
-@functools.cache
-def numbered_docx(n: int) -> bytes:
-    """A .docx whose title and body are unique to ``n`` (template with a placeholder)."""
-    label = f"第{n:03d}号（{'甲乙丙丁戊己庚辛壬癸'[n % 10]}{n * 7919 % 1000:03d}）"
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(_template())) as src,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
-    ):
-        for info in src.infolist():
-            data = src.read(info)
-            if info.filename == "word/document.xml":
-                data = data.replace(PLACE.encode(), label.encode())
-            dst.writestr(info, data)
-    return out.getvalue()
 
 
 def fill(drop: Path, count: int) -> set[str]:
@@ -102,18 +70,6 @@ def kill_after(proc: subprocess.Popen[str], done: int) -> int:
     assert seen >= done, f"poll ended after {seen} files:\n{''.join(lines)}"
     assert proc.returncode == -signal.SIGKILL
     return seen
-
-
-def cli_json(zwxx, *args: str) -> list[dict]:
-    return json.loads(zwxx(*args, "--json").stdout)
-
-
-def left_in_drop(drop: Path) -> list[str]:
-    return sorted(
-        p.relative_to(drop).as_posix()
-        for p in drop.rglob("*")
-        if p.is_file() and p.relative_to(drop).parts[0] not in ("archive", "failed")
-    )
 
 
 def archived(drop: Path) -> list[str]:
@@ -210,10 +166,3 @@ def test_two_polls_at_once_on_a_fresh_database(workdir: Path, zwxx) -> None:
         assert "内部错误" not in result.stderr
     assert sum(_parse_counted(r.stdout) for r in results) == 60
     assert_all_counted_once(zwxx, drop, inputs)
-
-
-def test_helpers_make_distinct_documents() -> None:
-    docs = {numbered_docx(n) for n in range(150)}
-    assert len(docs) == 150
-    text = "".join(p.text for p in docx.Document(io.BytesIO(numbered_docx(7))).paragraphs)
-    assert "第007号" in text and PLACE not in text

@@ -32,7 +32,7 @@ from tests.labelled.build import legacy_docs, write_all, write_roster
 from tests.labelled.cases import MAILS, Doc, Mail
 from zwxx.ingest import convert
 
-ITEM_FIELDS = {"category", "chars", "over_limit", "counted", "reason", "attribution"}
+ITEM_FIELDS = {"category", "chars", "over_limit", "counted", "reason", "notes", "attribution"}
 LIMITS = {"dynamic": 400, "experience": 2000, "problem": 2000}
 
 

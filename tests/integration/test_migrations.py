@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
@@ -71,4 +73,72 @@ def test_downgrade_and_upgrade_again_with_data(db_url: str) -> None:
         assert conn.execute(sa.text("SELECT count(*) FROM item")).scalar() == 2
     with Session(engine) as session:
         assert len(session.exec(select(Adoption)).all()) == 1
+    engine.dispose()
+
+
+def test_0006_turns_reasons_into_notes_and_back(db_url: str) -> None:
+    """Up with data (old reasons become notes), down (the column goes, the reasons stay),
+    up again (the same notes)."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from zwxx.records.db import alembic_config
+
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+
+    def migrate(step, target: str) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+
+    migrate(command.upgrade, "0005")
+    reasons = {
+        "counted": "落款中出现单位名称“区民政局”；"
+        "字数 520，超过动态信息原则上 400 字的要求，照常计数",
+        "ignored": "发件人不是登记的报送单位，正文也未提及任何单位，不计数",
+        "review": "与第 1 条（区财政局）内容相同，可能为联合报送，请确认；某种旧说明",
+        "duplicate": "",
+    }
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("INSERT INTO unit (id, name, group_key, active) VALUES (1, '甲', 't', true)")
+        )
+        for n, (status, reason) in enumerate(reasons.items(), start=1):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO item (id, part, unit_id, title, body, category, category_reason,"
+                    " chars, chars_no_spaces, over_limit, status, reason, solicited, received_at,"
+                    " attribution, text_hash, title_key, candidates, created_at) VALUES (:id, 0, 1,"
+                    " 't', 'b', 'dynamic', '', 1, 1, false, :status, :reason, false, :at, '', '',"
+                    " '', '', :at)"
+                ),
+                {"id": n, "status": status, "reason": reason, "at": "2026-10-09 01:00:00"},
+            )
+
+    def notes() -> dict[str, list[str]]:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("SELECT status, notes, reason FROM item")).all()
+        out = {}
+        for status, raw, reason in rows:
+            got = json.loads(raw) if isinstance(raw, str) else raw
+            assert "；".join(n["text"] for n in got) == reason  # the reason is their texts
+            out[status] = [n["code"] for n in got]
+        return out
+
+    expected = {
+        "counted": ["attribution", "over_limit"],
+        "ignored": ["unknown_sender"],
+        "review": ["joint", "legacy"],
+        "duplicate": [],
+    }
+    migrate(command.upgrade, "head")
+    assert notes() == expected
+    migrate(command.downgrade, "0005")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("item")}
+        kept = dict(conn.execute(sa.text("SELECT status, reason FROM item")).all())
+    assert "notes" not in columns and kept == reasons
+    migrate(command.upgrade, "head")
+    assert notes() == expected
     engine.dispose()

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from apscheduler.triggers.cron import CronTrigger
 from sqlmodel import Session, select
 
+from tests.integration.test_import_report import ledger_rows, write_csv
 from tests.servers.http import Reply, http_server
 from tests.servers.smtp import smtp_server
-from tests.test_import_report import ledger_rows, write_csv
 from zwxx import notifications
 from zwxx.app import load_app
 from zwxx.config.roster import UnitEntry

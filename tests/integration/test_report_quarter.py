@@ -7,7 +7,7 @@ import csv
 import json
 from pathlib import Path
 
-from tests.test_import_report import ledger_rows, write_csv
+from tests.integration.test_import_report import ledger_rows, write_csv
 from zwxx.records.events import COLUMNS
 
 EVENT_HEADER = list(COLUMNS)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from tests.test_dropfolder import at, by_attachment, cli_json, docx_bytes, eml_bytes, put
+from tests.helpers import at, by_attachment, cli_json, docx_bytes, eml_bytes, put
 from zwxx.config.settings import load_settings
 
 STRANGER = "发件人不是登记的报送单位，正文也未提及任何单位，不计数"
@@ -68,6 +68,9 @@ def test_unknown_sender_naming_no_unit_is_ignored_unless_there_is_a_clue(
     zwxx("poll")
     items = by_title(zwxx)
     assert items["周末特惠"]["status"] == "ignored" and items["周末特惠"]["reason"] == STRANGER
+    # the decision as data: items --json keeps the words and adds the code
+    assert [n["code"] for n in items["周末特惠"]["notes"]] == ["unknown_sender"]
+    assert items["周末特惠"]["notes"][0]["text"] == STRANGER
     assert items["秋冬季森林防火"]["status"] == "review"
     assert items["筑牢森林防火安全防线"]["status"] == "review"
     assert items["工作推进会召开"]["status"] == "review"
@@ -114,6 +117,8 @@ def test_decisions_survive_reparse_and_remember_attributes_later_mail(workdir: P
     fire, straw, long = items["森林防火"], items["秸秆禁烧"], items["冬季水利建设"]
     assert fire["status"] == straw["status"] == "review"
     assert long["counted"] and long["over_limit"] and long["category"] == "dynamic"
+    over = [n for n in long["notes"] if n["code"] == "over_limit"]
+    assert over and over[0]["data"]["limit"] == 400 and over[0]["text"] in long["reason"]
 
     out = zwxx("review", "assign", str(fire["id"]), "--unit", "口镇", "--remember").stdout
     assert "已将第" in out and "口镇" in out and "已记住发件地址 lh@qq.com" in out

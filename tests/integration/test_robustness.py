@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_zwxx
-from tests.test_dropfolder import cli_json, docx_bytes, put
+from tests.helpers import cli_json, docx_bytes, put
 from zwxx import pipeline
 from zwxx.app import load_app
-from zwxx.classify.wordcount import count_chars, count_no_spaces
 from zwxx.errors import DocumentError
 from zwxx.types import Incoming
 
@@ -134,19 +133,3 @@ def test_database_unreachable_is_a_chinese_message(tmp_path: Path) -> None:
     proc = run_zwxx("--config", str(cfg), "items", cwd=tmp_path)
     assert proc.returncode == 3
     assert "无法连接或打开数据库" in proc.stderr and "Traceback" not in proc.stderr
-
-
-@pytest.mark.parametrize(
-    ("text", "chars"),
-    [
-        ("今年完成投资38.6亿元，增长52%。PPP项目3个。", 20),  # SPEC §3
-        ("2019-04-05 5G v2.0 https://x.cn/a", 4),
-        ("“加快”——……·℃×Ⅲ", 12),  # —— and …… are two characters each, as in Word
-        ("\ufeff正文\u200b内容", 4),  # BOM and zero-width space are invisible
-        ("café au lait", 3),  # accented letters belong to their word
-        ("正文　内容", 4),  # the ideographic space is a space
-    ],
-)
-def test_wordcount_rule(text: str, chars: int) -> None:
-    assert count_chars(text) == chars
-    assert count_no_spaces("\ufeff a b\u3000") == 2

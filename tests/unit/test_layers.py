@@ -42,9 +42,6 @@ LAYERS: list[tuple[str, ...]] = [
     ("zwxx.pipeline", "zwxx.app", "zwxx.reports", "zwxx.notifications", "zwxx.doctor"),
     (
         "zwxx.cli",
-        "zwxx.cli_notify",
-        "zwxx.cli_review",
-        "zwxx.cli_scoring",
         "zwxx.scheduler",
         "zwxx.demo",
         "zwxx.web",

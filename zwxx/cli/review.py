@@ -1,8 +1,7 @@
-"""`zwxx review`: the clerk's decisions on items the system does not guess.
+"""``review``: the clerk's decisions on items the system does not guess (wiring only).
 
 Decisions are stored on the item (``manual_*``) and applied after classification on
-every (re)parse, so ``zwxx reparse`` never undoes them. Registered on the main ``zwxx``
-group by the last lines of ``zwxx.cli``.
+every (re)parse, so ``zwxx reparse`` never undoes them.
 """
 
 from __future__ import annotations
@@ -15,19 +14,20 @@ from rich.table import Table
 from sqlmodel import Session
 
 from zwxx.app import App
-from zwxx.cli import _dump, _iso, app, json_option, out, roster_unit, state
-from zwxx.cli_scoring import _whoami
+from zwxx.cli.common import Group, dump, iso, json_option, out, roster_unit, state, whoami
 from zwxx.errors import InputError
-from zwxx.pipeline import STRANGER, redecide
+from zwxx.pipeline import redecide
 from zwxx.records import store
 from zwxx.records.db import session_scope
 from zwxx.records.models import DUPLICATE, FAILED, IGNORED, REVIEW, Envelope, Item, Unit
+from zwxx.records.notes import notes_json
 
 by_option = click.option("--by", "decided_by", metavar="经办人", help="经办人（默认为当前用户）")
 
 
-@app.group(
+@click.group(
     "review",
+    cls=Group,
     invoke_without_command=True,
     subcommand_metavar="[命令 [参数]...]",
     help="待确认队列：列出无法自动确定单位或需要核对的信息，并由信息科指定单位、分类或不计。"
@@ -43,9 +43,9 @@ def review_app(ctx: click.Context, as_json: bool, with_ignored: bool) -> None:
     statuses = (REVIEW, IGNORED) if with_ignored else (REVIEW,)
     with Session(a.engine) as session:
         rows = store.items_for_review(session, statuses)
-        strangers = 0 if with_ignored else store.stranger_count(session, STRANGER)
+        strangers = 0 if with_ignored else store.stranger_count(session)
     if as_json:
-        _dump([_review_json(i, e, u, a) for i, e, u in rows])
+        dump([_review_json(i, e, u, a) for i, e, u in rows])
         return
     hint = (
         f"另有 {strangers} 条来信因发件人未登记且未提及任何单位被判为不计，"
@@ -103,7 +103,7 @@ def _review_json(item: Item, envelope: Envelope | None, unit: Unit | None, a: Ap
     return {
         "id": item.id,
         "status": item.status,
-        "received_at": _iso(item.received_at, a),
+        "received_at": iso(item.received_at, a),
         "envelope_id": item.envelope_id,
         "source": envelope.source if envelope else "import",
         "sender": envelope.sender if envelope else None,
@@ -112,6 +112,7 @@ def _review_json(item: Item, envelope: Envelope | None, unit: Unit | None, a: Ap
         "title": item.title,
         "attachment": item.attachment,
         "reason": item.reason,
+        "notes": notes_json(item),
         "unit": unit.name if unit else None,
         "candidates": _candidates(item, unit),
         "category": item.category,
@@ -119,7 +120,7 @@ def _review_json(item: Item, envelope: Envelope | None, unit: Unit | None, a: Ap
         "category_reason": item.category_reason,
         "chars": item.chars,
         "decided_by": item.decided_by,
-        "decided_at": _iso(item.decided_at, a),
+        "decided_at": iso(item.decided_at, a),
     }
 
 
@@ -138,7 +139,7 @@ def _item(session: Session, item_id: str) -> Item:
 
 
 def _decide(item: Item, decided_by: str | None) -> None:
-    item.decided_by = (decided_by or _whoami())[:100] or None
+    item.decided_by = (decided_by or whoami())[:100] or None
     item.decided_at = datetime.now(UTC)
 
 
@@ -292,3 +293,6 @@ def forget_cmd(address: str) -> None:
     out.print(
         f"已忘记发件地址 {email}（原记为{unit_name}）。已登记的信息不变；今后来信将重新识别单位。"
     )
+
+
+COMMANDS = (review_app,)

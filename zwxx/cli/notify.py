@@ -1,7 +1,5 @@
-"""`zwxx remind`, `zwxx digest`, `zwxx notice`, `zwxx notifications` (wiring only).
-
-Registered on the main ``zwxx`` group by the last lines of ``zwxx.cli``.
-"""
+"""Notifications: ``remind weekly``, ``digest monthly``, ``notice quarter``,
+``notifications`` (wiring only)."""
 
 from __future__ import annotations
 
@@ -16,29 +14,40 @@ from sqlmodel import Session, col, select
 
 from zwxx import notifications
 from zwxx.app import App
-from zwxx.cli import _dump, _iso, app, err, json_option, now_option, out, parse_now, state
-from zwxx.cli_scoring import _period
+from zwxx.cli.common import (
+    Command,
+    Group,
+    dump,
+    err,
+    iso,
+    json_option,
+    now_option,
+    out,
+    parse_month,
+    parse_now,
+    parse_period,
+    state,
+)
 from zwxx.errors import InputError, SourceUnavailable
 from zwxx.notify.postman import STATUS_LABELS
 from zwxx.records.models import Notification
-from zwxx.scoring.periods import Month
 
 dry_run_option = click.option(
     "--dry-run", is_flag=True, help="只写入发件箱文件夹（[outbox] path），不发送、不记录"
 )
 
 
-@app.group("remind", help="催报提醒")
+@click.group("remind", cls=Group, help="催报提醒")
 def remind_app() -> None:
     pass
 
 
-@app.group("digest", help="给领导的报告")
+@click.group("digest", cls=Group, help="给领导的报告")
 def digest_app() -> None:
     pass
 
 
-@app.group("notice", help="通报")
+@click.group("notice", cls=Group, help="通报")
 def notice_app() -> None:
     pass
 
@@ -104,13 +113,7 @@ def remind_weekly(now: str | None, dry_run: bool) -> None:
 def digest_monthly(month: str | None, now: str | None, dry_run: bool) -> None:
     a = state.app()
     moment = parse_now(now, a)
-    if month:
-        try:
-            chosen = Month.parse(month)
-        except ValueError as exc:
-            raise InputError(str(exc)) from None
-    else:
-        chosen = notifications.previous_month(moment, a)
+    chosen = parse_month(month) if month else notifications.previous_month(moment, a)
     _not_future(moment, a, dry_run)
     if chosen.end(a.tz) > moment and not dry_run:
         raise InputError(
@@ -149,7 +152,7 @@ def notice_quarter(
     from zwxx.notify.notice import build_notice, notice_title, period_name, save_notice
 
     a = state.app()
-    period = _period(quarter, True)
+    period = parse_period(quarter, True)
     try:
         day = date.fromisoformat(issued) if issued else notifications.today(a)
     except ValueError:
@@ -173,9 +176,9 @@ def notice_quarter(
         raise InputError(f"无法写入 {target}：{exc.strerror or exc}") from None
     note = "" if closed else f"（季度尚未结束，为截至 {moment:%Y-%m-%d} 的预览）"
     out.print(f"{period_name(period)}通报已生成{note}：{target}")
-    if report.changes:
+    if report.changes and report.frozen is not None:  # changes are only found when frozen
         err.print(
-            f"注意：{period_name(period)}的结果已于 {report.frozen['frozen_at'][:10]} 冻结发布，"  # type: ignore[index]
+            f"注意：{period_name(period)}的结果已于 {report.frozen['frozen_at'][:10]} 冻结发布，"
             f"此后有 {len(report.changes)} 处变化，本通报和短信按当前数据生成"
             f"（运行 zwxx report quarter {period} 查看变化）。"
         )
@@ -194,7 +197,7 @@ _KINDS = {
 }
 
 
-@app.command("notifications", help="列出已发送和待发送的通知；补发失败的通知")
+@click.command("notifications", cls=Command, help="列出已发送和待发送的通知；补发失败的通知")
 @click.option(
     "--status",
     type=click.Choice(["pending", "sending", "sent", "outbox", "failed"]),
@@ -226,7 +229,7 @@ def notifications_cmd(
     with Session(a.engine) as session:
         rows = session.exec(query).all()
     if as_json:
-        _dump(
+        dump(
             [
                 {
                     "id": n.id,
@@ -242,8 +245,8 @@ def notifications_cmd(
                     "segments": n.segments,
                     "error": n.error,
                     "attachments": json.loads(n.attachments or "[]"),
-                    "sent_at": _iso(n.sent_at, a),
-                    "next_attempt_at": _iso(n.next_attempt_at, a),
+                    "sent_at": iso(n.sent_at, a),
+                    "next_attempt_at": iso(n.next_attempt_at, a),
                 }
                 for n in rows
             ]
@@ -266,3 +269,6 @@ def notifications_cmd(
             n.error or "",
         )
     out.print(table)
+
+
+COMMANDS = (remind_app, digest_app, notice_app, notifications_cmd)

@@ -1,13 +1,7 @@
-"""Commands for scoring events and the quarter / year reports (wiring only).
-
-Registered on the main ``zwxx`` group by the last lines of ``zwxx.cli``.
-"""
+"""Scores: ``report month|quarter|year`` and the scoring events ``adopt``, ``instruct``,
+``bonus``, ``deduct``, ``explanation`` (wiring only)."""
 
 from __future__ import annotations
-
-import getpass
-import os
-from pathlib import Path
 
 import click
 from rich import box
@@ -15,27 +9,32 @@ from rich.table import Table
 from sqlmodel import Session
 
 from zwxx.app import App
-from zwxx.cli import (
-    _dump,
-    app,
+from zwxx.cli.common import (
+    Command,
+    Group,
+    RequiredOption,
+    dump,
     err,
-    import_app,
     json_option,
     now_option,
     out,
+    parse_month,
     parse_now,
-    report_app,
+    parse_period,
     roster_unit,
     state,
+    whoami,
 )
 from zwxx.errors import InputError
 from zwxx.records.db import session_scope
 from zwxx.records.events import EventRow, parse_row, record_events
 from zwxx.reports import AlreadyFrozen, PeriodReport, freeze, period_report, report_json
+from zwxx.scoring.month import MonthResult
+from zwxx.scoring.periods import Month
 from zwxx.scoring.quarter import ADOPTION_LABELS, Period
 from zwxx.scoring.ranks import Flags
 
-_TYPE_LABELS = {
+TYPE_LABELS = {
     "adoption": "采用",
     "instruction": "批示",
     "bonus": "加分",
@@ -43,40 +42,102 @@ _TYPE_LABELS = {
     "explanation": "情况说明",
 }
 
-
-def _whoami() -> str:
-    try:
-        return os.environ.get("ZWXX_USER") or getpass.getuser()
-    except Exception:  # no login name in some containers: record nobody rather than fail
-        return ""
-
-
-class _Option(click.Option):
-    """Click's "[required]" help marker, said in Chinese."""
-
-    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
-        record = super().get_help_record(ctx)
-        return record and (record[0], record[1].replace("[required]", "[必填]"))
-
-
 by_option = click.option("--by", "recorded_by", metavar="记录人", help="记录人（默认为当前用户）")
 note_option = click.option("--note", default="", metavar="备注", help="备注")
 date_option = click.option(
     "--date",
     "when",
     required=True,
-    cls=_Option,
+    cls=RequiredOption,
     metavar="YYYY-MM-DD",
     help="事件日期（决定计入哪个季度）",
 )
 
 
+@click.group("report", cls=Group, help="报表")
+def report_app() -> None:
+    pass
+
+
+# ------------------------------------------------------------------------------- month
+def month_json(r: MonthResult) -> dict:
+    return {
+        "unit": r.unit,
+        "group": r.group,
+        "month": str(r.month),
+        "items": r.items,
+        "quota_items": r.quota_items,
+        "by_category": r.by_category,
+        "quota": r.quota,
+        "quota_met": r.quota_met,
+        "research_met": r.research_met,
+        "base_score": r.base_score,
+        "duty_score": r.duty_score,
+        "shortfall_deduction": r.shortfall_deduction,
+        "task_score": r.task_score,
+    }
+
+
+def print_month(a: App, month: Month, results: list[MonthResult]) -> None:
+    met = {True: "是", False: "否", "pending": "待季末"}
+    cats = list(a.rules.categories)
+    for key, group in a.rules.groups.items():
+        rows = [r for r in results if r.group == key]
+        duty = group.duty
+        need = f"调研 {duty.research} 篇" + (f"、专报 {duty.special} 篇" if duty.special else "")
+        per = "每月" if duty.period == "month" else "每季度"
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            title=f"{month.year}年{month.month}月 {group.label}"
+            f"（任务 {group.quota} 条/月，{per}{need}）",
+        )
+        table.add_column("单位", no_wrap=True)
+        table.add_column("条数", justify="right")
+        for c in cats:
+            table.add_column(a.rules.categories[c].short, justify="right")
+        for head in ("完成条数", "完成调研", "扣分", "任务得分"):
+            table.add_column(head, justify="right")
+        for r in rows:
+            table.add_row(
+                r.unit,
+                str(r.items),
+                *(str(r.by_category.get(c, 0) or "") for c in cats),
+                met[r.quota_met],
+                met[r.research_met],
+                str(r.shortfall_deduction) if r.shortfall_deduction else "",
+                str(r.task_score),
+            )
+        out.print(table)
+    short = sum(1 for r in results if not r.quota_met)
+    idle = [r.unit for r in results if r.items == 0]
+    out.print(f"共 {len(results)} 个单位，{short} 个未完成条数任务，{len(idle)} 个本月无信息。")
+
+
+@report_app.command("month", help="月度报送任务计分（每个单位，含无信息的单位）")
+@click.argument("month", metavar="YYYY-MM")
+@json_option
+@now_option
+def report_month(month: str, as_json: bool, now: str | None) -> None:
+    from zwxx.reports import month_report
+
+    a = state.app()
+    m = parse_month(month)
+    moment = parse_now(now, a)
+    with Session(a.engine) as session:
+        results = month_report(session, a.roster, a.rules, m, moment, a.tz)
+    if as_json:
+        dump([month_json(r) for r in results])
+    else:
+        print_month(a, m, results)
+
+
+# ------------------------------------------------------------------------------- events
 def _record(row: dict[str, str], recorded_by: str | None) -> EventRow:
     """Check and write one event typed on the command line (same rules as the CSV)."""
     a = state.app()
     event = parse_row(row, 0, a.roster, a.rules)
     with session_scope(a.engine) as session:
-        record_events(session, [event], recorded_by or _whoami())
+        record_events(session, [event], recorded_by or whoami())
     return event
 
 
@@ -89,13 +150,15 @@ def _item_row(item: str, unit: str | None) -> dict[str, str]:
     return {"item_id": item}
 
 
-@app.command("adopt", help="记录一条信息被采用（刊物与形式决定分值，同一条只计最高一项）")
+@click.command(
+    "adopt", cls=Command, help="记录一条信息被采用（刊物与形式决定分值，同一条只计最高一项）"
+)
 @click.argument("item", metavar="编号或标题")
 @click.option(
     "--publication",
     "-p",
     required=True,
-    cls=_Option,
+    cls=RequiredOption,
     metavar="刊物",
     help="laiwu（《莱芜政务信息》）、to_city（报市）、jinan（《济南政务信息》）、"
     "to_state（报国办）、state（国办采用），也可写中文",
@@ -132,13 +195,15 @@ def adopt_cmd(
     out.print(f"已记录：第 {event.item_id} 条信息 {ADOPTION_LABELS[event.key]}，{event.date}。")
 
 
-@app.command("instruct", help="记录一条信息获得领导批示（同一条只计最高一项，与采用分相加）")
+@click.command(
+    "instruct", cls=Command, help="记录一条信息获得领导批示（同一条只计最高一项，与采用分相加）"
+)
 @click.argument("item", metavar="编号或标题")
 @click.option(
     "--level",
     "-l",
     required=True,
-    cls=_Option,
+    cls=RequiredOption,
     metavar="级别",
     help="state 国办、province 省、city 市、district 区",
 )
@@ -169,9 +234,10 @@ def instruct_cmd(
     out.print(f"已记录：第 {event.item_id} 条信息获{rule.label}{kind}，{event.date}。")
 
 
-def _unit_event(kind_type: str, help_text: str, kinds: str) -> click.Command:
+def _unit_event(name: str, kind_type: str, help_text: str, kinds: str) -> click.Command:
+    @click.command(name, cls=Command, help=help_text)
     @click.argument("unit", metavar="单位")
-    @click.option("--kind", "-k", required=True, cls=_Option, metavar="项目", help=kinds)
+    @click.option("--kind", "-k", required=True, cls=RequiredOption, metavar="项目", help=kinds)
     @click.option("--count", "-n", default="1", metavar="数量", help="人数、人次或次数（默认 1）")
     @date_option
     @by_option
@@ -183,42 +249,48 @@ def _unit_event(kind_type: str, help_text: str, kinds: str) -> click.Command:
         event = _record(row | {"date": when, "note": note}, recorded_by)
         rules = state.app().rules
         table = rules.bonuses if kind_type == "bonus" else rules.deductions
-        what = f"{_TYPE_LABELS[kind_type]}：{table[event.key].label}"
+        what = f"{TYPE_LABELS[kind_type]}：{table[event.key].label}"
         out.print(f"已记录：{event.unit} {what} × {event.count}，{event.date}。")
 
-    command.__doc__ = help_text
     return command
 
 
-app.command("bonus", help="记录单位加分")(
-    _unit_event(
-        "bonus",
-        "记录单位加分",
-        "staff 专职信息人员（每年）、system 考核通报制度（每年）、training 以干代训、"
-        "joint_research 联合调研",
-    )
+bonus_cmd = _unit_event(
+    "bonus",
+    "bonus",
+    "记录单位加分",
+    "staff 专职信息人员（每年）、system 考核通报制度（每年）、training 以干代训、"
+    "joint_research 联合调研",
 )
-app.command("deduct", help="记录单位减分")(
-    _unit_event(
-        "deduction",
-        "记录单位减分",
-        "city_solicitation 市约稿、district_solicitation 区约稿、major_info 重大信息迟报漏报失实",
-    )
+deduct_cmd = _unit_event(
+    "deduct",
+    "deduction",
+    "记录单位减分",
+    "city_solicitation 市约稿、district_solicitation 区约稿、major_info 重大信息迟报漏报失实",
 )
 
 
-@app.command("explanation", help="记录单位就约稿减分作出的情况说明（取消该日的一次约稿减分）")
+@click.command(
+    "explanation",
+    cls=Command,
+    help="记录单位就约稿减分作出的情况说明（取消该日的一次约稿减分）",
+)
 @click.argument("unit", metavar="单位")
 @click.option(
     "--kind",
     "-k",
     required=True,
-    cls=_Option,
+    cls=RequiredOption,
     metavar="项目",
     help="city_solicitation 或 district_solicitation",
 )
 @click.option(
-    "--date", "when", required=True, cls=_Option, metavar="YYYY-MM-DD", help="被取消的减分的日期"
+    "--date",
+    "when",
+    required=True,
+    cls=RequiredOption,
+    metavar="YYYY-MM-DD",
+    help="被取消的减分的日期",
 )
 @by_option
 @note_option
@@ -228,29 +300,7 @@ def explanation_cmd(unit: str, kind: str, when: str, recorded_by: str | None, no
     out.print(f"已记录：{event.unit} {event.date} 的约稿减分已作情况说明，不再扣分。")
 
 
-@import_app.command(
-    "events",
-    help="从 CSV（UTF-8 或 GBK）导入采用、批示、加分、减分和情况说明，全部无误才导入。"
-    "列：type,item_id,unit,title,date,publication,form,level,composite,kind,count,note",
-)
-@click.argument("file", metavar="事件.csv", type=click.Path(path_type=Path))
-@by_option
-def import_events_cmd(file: Path, recorded_by: str | None) -> None:
-    from zwxx.records.events import import_events
-
-    a = state.app()
-    if not file.is_file():
-        raise InputError(f"找不到文件 {file}")
-    with session_scope(a.engine) as session:
-        done = import_events(session, file, a.roster, a.rules, recorded_by or _whoami())
-    if done is None:
-        out.print(f"{file.name} 此前已导入过，本次未重复导入。")
-        return
-    parts = "，".join(f"{_TYPE_LABELS[k]} {n} 条" for k, n in done.items())
-    out.print(f"已从 {file.name} 导入 {sum(done.values())} 条事件（{parts}）。")
-
-
-# ------------------------------------------------------------------------------- reports
+# ------------------------------------------------------------------------------- quarter, year
 def _flags_text(f: Flags) -> str:
     parts = []
     if f.praise:
@@ -379,22 +429,15 @@ def _run_report(
     if freeze_it:
         try:
             with session_scope(a.engine) as session:
-                freeze(session, report, _whoami())
-        except AlreadyFrozen as exc:
+                freeze(session, report, whoami())
+        except AlreadyFrozen as exc:  # translated here, reported by the one catch site
             when = exc.frozen_at.astimezone(a.tz).strftime("%Y-%m-%d %H:%M")
             raise InputError(f"{period.label}的结果已于 {when} 冻结，不能再次冻结") from None
         err.print(f"已冻结{period.label}的结果：以后的更正不会改变已发布的通报，报表会列出差异。")
     if as_json:
-        _dump(report_json(report))
+        dump(report_json(report))
     else:
         _print_report(a, report)
-
-
-def _period(text: str, quarter: bool) -> Period:
-    try:
-        return Period.parse(text, quarter=quarter)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
 
 
 explain_option = click.option(
@@ -414,7 +457,7 @@ freeze_option = click.option(
 def report_quarter(
     quarter: str, as_json: bool, now: str | None, explain: str | None, freeze_it: bool
 ) -> None:
-    _run_report(_period(quarter, True), as_json, now, explain, freeze_it)
+    _run_report(parse_period(quarter, True), as_json, now, explain, freeze_it)
 
 
 @report_app.command("year", help="年度计分、排名、先进单位和先进个人（候选）")
@@ -426,4 +469,7 @@ def report_quarter(
 def report_year(
     year: str, as_json: bool, now: str | None, explain: str | None, freeze_it: bool
 ) -> None:
-    _run_report(_period(year, False), as_json, now, explain, freeze_it)
+    _run_report(parse_period(year, False), as_json, now, explain, freeze_it)
+
+
+COMMANDS = (report_app, adopt_cmd, instruct_cmd, bonus_cmd, deduct_cmd, explanation_cmd)
