@@ -2,15 +2,21 @@
 
 Order: an explicit label in subject, file name or title (【调研】, 调研信息：, -专报-, or a
 part of a file name or subject ending in a tag: "口镇经验做法-…"); "专报" anywhere there;
-cue words in the title; a long text in numbered sections is research; cue words in the
-lead; else the rules' default. Cue words, their priority and the length thresholds are in
-the rules file. A problem cue naming problems already dealt with (news of work done:
-"发现问题23处", "隐患排查整治") is not taken as a cue.
+else the content decides by evidence. Every piece of evidence is a feature of the rules
+file (``[classification.features.*]``: where to look, what to find, its category, its
+weight and the Chinese words saying so) or a cue word of ``[categories.*] cues`` weighed
+by where it stands and by the words around it: a cue that is the object of work
+("开展…隐患大排查", "做好…救助", "发现问题23处") is news of work done, one that a word
+states ("存在…问题", "面临…困难") counts more. The weights add up per category; a
+category other than the default needs ``min_score`` and more than the default's score.
+The reason names the evidence that decided. Code here is generic: cue words, patterns
+and weights are data.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from zwxx.config.rules import Rules
@@ -21,6 +27,8 @@ _PAREN_LEAD = re.compile(r"^\s*[（(]\s*([^）)]{1,8}?)\s*[）)]")
 # "调研信息：…" at the start, or "-调研-" anywhere.
 _PREFIX = re.compile(r"^\s*([^\s：:]{2,8})\s*[：:]")
 _DASHED = re.compile(r"[-—]\s*([^-—\s]{2,8})\s*[-—]")
+# "动态 | 寨里镇 | ……", "经验丨……": a tag before a bar at the start.
+_BARRED = re.compile(r"^\s*([^|｜丨\s]{2,8})\s*[|｜丨]")
 # Parts of a file name or subject: "口镇经验做法-三链融合.docx" -> 口镇经验做法, 三链融合.
 # A tag ending a part of a file name or subject is a label from this many characters on.
 SEGMENT_TAG_MIN = 3
@@ -51,6 +59,7 @@ def find_label(text: str, rules: Rules, *, segments: bool = False) -> str | None
     candidates += [m.group(1) for m in _PAREN_LEAD.finditer(text)]
     candidates += [m.group(1) for m in _PREFIX.finditer(text)]
     candidates += [m.group(1) for m in _DASHED.finditer(text)]
+    candidates += [m.group(1) for m in _BARRED.finditer(text)]
     for raw in candidates:
         key = table.get(raw.strip())
         if key is not None:
@@ -68,42 +77,274 @@ def find_label(text: str, rules: Rules, *, segments: bool = False) -> str | None
 
 _PLACES = (("subject", "邮件主题"), ("filename", "文件名"), ("title", "标题"))
 _SECTION = re.compile(r"^\s*[一二三四五六七八九十]{1,3}[、.．]")
-
-
-# News of work done counts the problems it dealt with ("发现问题23处", "排查隐患41处",
-# "隐患排查整治", "协调解决用地等问题57个", "坚持问题导向"): such a mention is no cue.
-# A problem stated as such ("存在管网老化等隐患") still is.
-_HANDLED_BEFORE = re.compile(
-    r"(?:发现|排查|检查|整改|整治|解决|解答|化解|消除|查处|处置|收集|梳理)"
-    r"(?P<span>[^，。；;,.!?！？]{0,12})$"
+_SUBSECTION = re.compile(r"^\s*[（(][一二三四五六七八九十]{1,3}[）)]")
+# Points of an enumeration: 一是…二是…, 首先…其次…, 第一，…
+_ITEM = re.compile(r"[一二三四五六七八九十]是|首先|其次|再次|第[一二三四五六七八九十][，,、]")
+_NUMBERING = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十]{1,3}[）)]|\d+[、.．])\s*"
 )
-_HANDLED_AFTER = re.compile(
-    r"^(?:\s*[0-9０-９]|[一二三四五六七八九十百千]+[余多]?[处个项件起条宗类批]"
-    r"|排查|整改|整治|清零|销号|导向|台账|清单)"
-)
-_STATED = re.compile(r"存在|面临|暴露|突出|亟需|亟待")
+_HEADING_END = re.compile(r"[。：:；;！？]")
+_CLAUSE = re.compile(r"[，。；;,.!?！？：:\n]")
+_QUANTITY = re.compile(r"^\s*(?:[0-9０-９]|[一二三四五六七八九十百千]+[余多]?[处个项件起条宗类批])")
+_TRIM = " \n\t。，；：:,;、"
+# How much of an opener, an item or a heading a pattern sees.
+OPENER_CHARS = 14
+ITEM_CHARS = 24
 
 
-def _handled(text: str, start: int, end: int) -> bool:
-    """Whether the cue at text[start:end] names problems dealt with, not raised."""
-    if _HANDLED_AFTER.match(text[end:]):
-        return True
-    before = _HANDLED_BEFORE.search(text[max(0, start - 16) : start])
-    return bool(before and not _STATED.search(before.group("span")))
+def _sections(paragraphs: list[str] | tuple[str, ...]) -> int:
+    return sum(1 for p in paragraphs if _SECTION.match(p))
 
 
-def _mentions(text: str, cue: str) -> bool:
-    """``cue`` occurs in ``text`` at least once other than as work done."""
-    return any(not _handled(text, m.start(), m.end()) for m in re.finditer(re.escape(cue), text))
+@dataclass(frozen=True)
+class Evidence:
+    """One fired feature: its category, weight, where it was found, and the Chinese
+    words saying what was found ("正文分条列举做法（一是、二是……）")."""
+
+    name: str
+    category: str
+    weight: int
+    place: str  # title, topic, lead, body
+    text: str
 
 
-def _cue(text: str, rules: Rules) -> tuple[str, str] | None:
-    """(category, cue word) of the first cue found, in the rules' priority order."""
-    for key in rules.classification.cue_order:
+@dataclass(frozen=True)
+class _Content:
+    title: str
+    topic: str
+    lead: str
+    body: str
+    openers: tuple[str, ...]
+    headings: tuple[str, ...]
+    items: tuple[str, ...]
+    chars: int
+    sections: int
+
+
+def _content(
+    rules: Rules, title: str, topic: str, paragraphs: list[str] | tuple[str, ...], chars: int
+) -> _Content:
+    paras = [p.strip() for p in paragraphs if p.strip()]
+    body = "\n".join(paras)
+    headings = []
+    for p in paras:
+        if _SECTION.match(p) or _SUBSECTION.match(p):
+            rest = _NUMBERING.sub("", p)
+            headings.append(_HEADING_END.split(rest, maxsplit=1)[0])
+    cuts = [m.end() for m in _ITEM.finditer(body)]
+    items = tuple(body[c : c + ITEM_CHARS].split("\n")[0] for c in cuts)
+    return _Content(
+        title=title,
+        topic=topic,
+        lead="".join(paras)[: rules.classification.lead_chars],
+        body=body,
+        openers=tuple(_NUMBERING.sub("", p)[:OPENER_CHARS] for p in paras),
+        headings=tuple(headings),
+        items=items,
+        chars=chars,
+        sections=_sections(paras),
+    )
+
+
+_PLACE_NAMES = {"title": "标题", "topic": "邮件主题", "lead": "导语", "body": "正文"}
+
+
+def _feature_evidence(rules: Rules, c: _Content) -> list[Evidence]:
+    found: list[Evidence] = []
+    for name, f in rules.classification.features.items():
+        if c.chars < f.min_chars or (f.max_chars and c.chars > f.max_chars):
+            continue
+        if c.sections < f.min_sections:
+            continue
+        places: list[tuple[str, tuple[str, ...]]]
+        if f.where == "title":
+            places = [("title", (c.title,)), ("topic", (c.topic,))]
+        elif f.where in ("lead", "body"):
+            places = [(f.where, (getattr(c, f.where),))]
+        else:
+            places = [("body", getattr(c, f.where))]
+        for place, texts in places:
+            hit = _hits(f.where, f.patterns, f.unless, texts)
+            if hit is None or hit[0] < f.min_hits or not any(texts):
+                continue
+            text = f.reason.format(
+                place=_PLACE_NAMES[place], match=hit[1], chars=c.chars, sections=c.sections
+            )
+            found.append(Evidence(name, f.category, f.weight, place, text))
+            break
+    return found
+
+
+def _hits(
+    where: str, patterns: list[str], unless: list[str], texts: tuple[str, ...]
+) -> tuple[int, str] | None:
+    """(hits, first matched text): patterns matched in one text (title, lead, body), or
+    parts matched (openers, headings, items); a part where an ``unless`` pattern matches
+    does not count. None when nothing to look at."""
+    if not patterns:
+        return (len(texts), "")
+    first = ""
+    whole = where in ("title", "lead", "body")
+    count = 0
+    for text in texts:
+        if not text or any(re.search(u, text) for u in unless):
+            continue
+        for pattern in patterns:
+            m = re.search(pattern, text)
+            if m is None:
+                continue
+            first = first or m.group(0).strip(_TRIM)[:16]
+            count += 1
+            if not whole:
+                break
+    return count, first
+
+
+def _clause_before(text: str, start: int, width: int) -> str:
+    before = text[max(0, start - width) : start]
+    return _CLAUSE.split(before)[-1]
+
+
+def _clause_after(text: str, end: int, width: int) -> str:
+    return _CLAUSE.split(text[end : end + width], maxsplit=1)[0]
+
+
+def _first(words: list[str], text: str) -> tuple[str, int]:
+    """The word of ``words`` found earliest in ``text``, and where; ("", -1) if none."""
+    found = [(text.find(w), w) for w in words if w in text]
+    if not found:
+        return "", -1
+    at, word = min(found)
+    return word, at
+
+
+def _cue_evidence(rules: Rules, text: str, place: str) -> list[Evidence]:
+    """Evidence from the cue words of ``[categories.*] cues`` in ``text``: per category,
+    the strongest occurrence; a cue that is the object of work is news instead."""
+    conf = rules.classification
+    w = conf.weights
+    title = place in ("title", "topic")
+    base = w.title_cue if title else w.lead_cue
+    work_weight = w.title_work if title else w.lead_work
+    where = _PLACE_NAMES[place]
+    best: dict[str, Evidence] = {}
+    masked = text
+    for compound in conf.not_cues:
+        masked = masked.replace(compound, "□" * len(compound))
+
+    def keep(ev: Evidence) -> None:
+        if ev.weight > 0 and (ev.category not in best or ev.weight > best[ev.category].weight):
+            best[ev.category] = ev
+
+    for key in conf.cue_order:
         for cue in rules.categories[key].cues:
-            if cue in text and (key != "problem" or _mentions(text, cue)):
-                return key, cue
-    return None
+            for m in re.finditer(re.escape(cue), masked):
+                before = _clause_before(masked, m.start(), conf.context_chars)
+                after = _clause_after(masked, m.end(), conf.context_chars)
+                stated, at = _first(conf.stated_words, before)
+                if not stated:
+                    stated = next((s for s in conf.stated_words if s in after), "")
+                    at = len(before)
+                verb, verb_at = _first(conf.work_verbs, before)
+                done = _QUANTITY.match(after) or any(after.startswith(a) for a in conf.work_after)
+                # "发现…存在…问题": the work verb comes first, the problem is what it dealt with.
+                worked = (verb and (not stated or verb_at < at)) or (done and not stated)
+                if key in conf.work_objects and worked:
+                    shown = f"{verb}…{cue}" if verb else f"{cue}{after[:2]}"
+                    why = f"{where}含“{cue}”，但所写为“{shown}”的工作"
+                    keep(Evidence("cue_work", rules.default_category, work_weight, place, why))
+                elif stated:
+                    why = f"{where}含“{cue}”（“{stated}”）"
+                    keep(Evidence("cue_stated", key, base + w.stated, place, why))
+                else:
+                    keep(Evidence("cue", key, base, place, f"{where}含“{cue}”"))
+    return list(best.values())
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The decision from content alone, with the evidence and scores behind it."""
+
+    decision: CategoryDecision
+    strength: str  # title, structure, body or default
+    evidence: tuple[Evidence, ...]
+    scores: dict[str, int]
+
+
+def score(
+    rules: Rules,
+    *,
+    title: str = "",
+    paragraphs: list[str] | tuple[str, ...] = (),
+    chars: int = 0,
+    topic: str = "",
+) -> Scored:
+    """Weigh the evidence of the content and decide (no labels looked at)."""
+    conf = rules.classification
+    c = _content(rules, title, topic, paragraphs, chars)
+    evidence = _cue_evidence(rules, title, "title") if title else []
+    features = _feature_evidence(rules, c)
+    if topic and not evidence and not any(e.place == "title" for e in features):
+        evidence = _cue_evidence(rules, topic, "topic")
+    else:
+        features = [e for e in features if e.place != "topic"]
+    evidence += _cue_evidence(rules, c.lead, "lead") if c.lead else []
+    evidence += features
+    scores = {key: 0 for key in rules.categories}
+    for e in evidence:
+        scores[e.category] += e.weight
+    default = rules.default_category
+    order: dict[str, int] = {key: i for i, key in enumerate(conf.cue_order)}
+    others = [k for k in scores if k != default and scores[k] >= conf.min_score]
+    others = [k for k in others if scores[k] > scores[default]]
+    ordered = tuple(sorted(evidence, key=lambda e: -e.weight))
+    if not others:
+        return Scored(_default(rules, ordered, scores), "default", ordered, scores)
+    key = min(others, key=lambda k: (-scores[k], order.get(k, len(order))))
+    mine = [e for e in ordered if e.category == key]
+    reason = "，".join(_unique(e.text for e in mine[:3]))
+    decision = CategoryDecision(key, f"{reason}，按{rules.category_label(key)}计", False)
+    from_title = sum(e.weight for e in mine if e.place in ("title", "topic"))
+    long_sectioned = (
+        key == "research"
+        and chars >= conf.research_min_chars
+        and c.sections >= conf.research_min_sections
+    )
+    if from_title >= conf.min_score:
+        strength = "title"
+    elif long_sectioned:
+        strength = "structure"
+    else:
+        strength = "body"
+    return Scored(decision, strength, ordered, scores)
+
+
+def _unique(texts: Iterable[str]) -> list[str]:
+    out: list[str] = []
+    for t in texts:
+        if t not in out:
+            out.append(t)
+    return out
+
+
+def _default(
+    rules: Rules, evidence: tuple[Evidence, ...], scores: dict[str, int]
+) -> CategoryDecision:
+    default = rules.default_category
+    label = rules.category_label(default)
+    mine = [e for e in evidence if e.category == default]
+    # Evidence for another category worth naming: a title cue would be, a figure is not.
+    others = [e for e in evidence if e.category != default and scores[e.category] >= 3]
+    if mine:
+        reason = "，".join(_unique(e.text for e in mine[:2]))
+        if not others and all(e.name != "cue_work" for e in mine):
+            reason = f"未见分类标注或提示词，{reason}"
+        return CategoryDecision(default, f"{reason}，按{label}计", False)
+    if others:
+        top = others[0]
+        why = f"仅{top.text}，依据不足（{scores[top.category]} 分）"
+        return CategoryDecision(default, f"{why}，按{label}计", False)
+    return CategoryDecision(default, f"未见分类标注或提示词，按{label}计", False)
 
 
 # A labelled text this many times over its category's limit contradicts the label.
@@ -118,9 +359,12 @@ def decide(
     title: str = "",
     paragraphs: list[str] | tuple[str, ...] = (),
     chars: int = 0,
+    topic: str = "",
 ) -> CategoryDecision:
-    """Category from labels, cue words and structure; else the rules' default. An
-    explicit label wins, flagged when the content says otherwise."""
+    """Category from labels, else from the evidence of the content; else the rules'
+    default. An explicit label wins, flagged when the content says otherwise. ``topic``
+    is a mail subject naming the text's topic that is not its title (a body-only mail
+    whose own heading is the title): it is looked at when the title gives nothing."""
     texts = {"subject": subject, "filename": filename, "title": title}
     labelled: CategoryDecision | None = None
     for place, label in _PLACES:
@@ -133,32 +377,32 @@ def decide(
         for place, label in _PLACES:
             if "专报" in texts[place]:
                 return CategoryDecision("special", f"{label}含“专报”", True)
-        return _by_content(rules, title, paragraphs, chars)[0]
+        return score(rules, title=title, paragraphs=paragraphs, chars=chars, topic=topic).decision
     note = _conflict(rules, labelled.category, title, paragraphs, chars)
     if not note:
         return labelled
     return CategoryDecision(labelled.category, f"{labelled.reason}；{note}", True, note)
 
 
-def _sections(paragraphs: list[str] | tuple[str, ...]) -> int:
-    return sum(1 for p in paragraphs if _SECTION.match(p))
-
-
 def _conflict(
     rules: Rules, key: str, title: str, paragraphs: list[str] | tuple[str, ...], chars: int
 ) -> str:
     """Why the content contradicts the label ``key``, or "". The content speaks when
-    the title's cue words or a long sectioned text give another category, or when the
-    text is far over the label's limit (a title cue does not contradict a short text
-    labelled with the default category). 专报 is a channel, not a kind of text: any
+    the title's evidence alone or a long sectioned text give another category, or when
+    the text is far over the label's limit (title evidence does not contradict a short
+    text labelled with the default category). 专报 is a channel, not a kind of text: any
     content may be one, so a 专报 label is never contradicted."""
     if key == "special":
         return ""
-    found, strength = _by_content(rules, title, paragraphs, chars)
+    found = score(rules, title=title, paragraphs=paragraphs, chars=chars)
     limit = rules.categories[key].limit
     too_long = bool(limit) and chars > CONFLICT_LENGTH_FACTOR * limit
-    other = found.category != key and strength in ("title", "structure")
-    if key == rules.default_category and strength == "title" and not (limit and chars > limit):
+    other = found.decision.category != key and found.strength in ("title", "structure")
+    if (
+        key == rules.default_category
+        and found.strength == "title"
+        and not (limit and chars > limit)
+    ):
         # A short text labelled as news is news whatever its title mentions (入户走访困难群众).
         other = False
     if not (other or too_long):
@@ -167,31 +411,6 @@ def _conflict(
     shape = f"{chars}字" + (f"、分{sections}部分" if sections else "")
     name = rules.category_label(key)
     if other:
-        return f"标注为{name}，但内容（{shape}）更像{rules.category_label(found.category)}，请核对"
+        found_name = rules.category_label(found.decision.category)
+        return f"标注为{name}，但内容（{shape}）更像{found_name}，请核对"
     return f"标注为{name}，但内容（{shape}）远超原则上 {limit} 字，请核对分类"
-
-
-def _by_content(
-    rules: Rules, title: str, paragraphs: list[str] | tuple[str, ...], chars: int
-) -> tuple[CategoryDecision, str]:
-    """The decision from cue words and structure alone, and what gave it: "title",
-    "structure", "lead" or "default"."""
-    found = _cue(title, rules)
-    if found is not None:
-        key, cue = found
-        reason = f"标题含“{cue}”，按{rules.category_label(key)}计"
-        return CategoryDecision(key, reason, False), "title"
-    conf = rules.classification
-    sections = _sections(paragraphs)
-    if chars >= conf.research_min_chars and sections >= conf.research_min_sections:
-        reason = f"长文（{chars} 字）且分 {sections} 个部分，按调研信息计"
-        return CategoryDecision("research", reason, False), "structure"
-    lead = "".join(paragraphs)[: conf.lead_chars]
-    found = _cue(lead, rules)
-    if found is not None:
-        key, cue = found
-        reason = f"导语含“{cue}”，按{rules.category_label(key)}计"
-        return CategoryDecision(key, reason, False), "lead"
-    default = rules.default_category
-    reason = f"未见分类标注或提示词，按{rules.category_label(default)}计"
-    return CategoryDecision(default, reason, False), "default"

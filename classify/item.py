@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from zwxx.classify.category import decide
-from zwxx.classify.units import Attribution, attribute
+from zwxx.classify.titles import strip_tags
+from zwxx.classify.units import Attribution, attribute, heading_claim
 from zwxx.classify.wordcount import count_chars, count_no_spaces, countable_lines, is_signoff
 from zwxx.config.roster import Roster
 from zwxx.config.rules import Rules
 from zwxx.records import notes as N
 from zwxx.types import Document, safe_text
 
-_LEADING_TAGS = re.compile(r"^(?:\s*[【\[「〖［『][^】\]」〗］』]{1,12}[】\]」〗］』])+\s*")
 _AUTHOR = re.compile(r"(?:撰稿人?|撰写|执笔|信息员|作者)\s*[：:]\s*([\u4e00-\u9fff·]{2,4})")
 _WS = re.compile(r"\s+")
 
@@ -81,8 +82,10 @@ def length_check(rules: Rules, category: str, chars: int) -> tuple[bool, str]:
     return note is not None, note.text if note else ""
 
 
-def clean_title(title: str) -> str:
-    return _LEADING_TAGS.sub("", title).strip() or title.strip()
+def clean_title(title: str, tags: Iterable[str] = ()) -> str:
+    """The title without the tags before it ("【动态】", "动态 | 寨里镇 | ……", "信息一则：");
+    ``tags`` are the rules' category tags. The category reads the label before this."""
+    return strip_tags(title, tags)
 
 
 def text_hash(lines: list[str]) -> str:
@@ -110,6 +113,9 @@ def build(
     )
     body_lines = countable_lines(doc.paragraphs)
     chars = count_chars("\n".join(body_lines))
+    # A body-only mail (named by its subject) titled by its own heading: the subject
+    # still names the topic.
+    body_only = bool(ctx.subject) and doc.name == ctx.subject
     decision = decide(
         rules,
         subject=ctx.subject,
@@ -117,6 +123,7 @@ def build(
         title=doc.title,
         paragraphs=body_lines,
         chars=chars,
+        topic=ctx.subject if body_only and doc.title != ctx.subject else "",
     )
     length = length_note(rules, decision.category, chars)
     # A label the content contradicts is kept and flagged in the item's notes; the item
@@ -128,6 +135,12 @@ def build(
     )
     category_notes = tuple(n for n in (length, conflict) if n)
     signoff = signoff_text(doc.paragraphs)
+    title = clean_title(doc.title, [t for cat in rules.categories.values() for t in cat.tags])
+    # "区城管局：开展……" is the sender's own word (it contradicts another sender); a
+    # heading that merely starts with a unit ("区发改委“三个强化”……") is evidence when
+    # nothing else says who sent it, not a claim against the address or OA folder.
+    claimed = heading_claim(title, roster, colon_only=True)
+    opening = None if claimed else heading_claim(title, roster)
     who = attribute(
         roster,
         sender=ctx.sender,
@@ -135,18 +148,21 @@ def build(
         sidecar_unit=ctx.sidecar_unit,
         places=[
             ("落款", signoff),
+            ("标题开头", claimed or ""),
             ("文件名", doc.name),
             ("邮件主题", ctx.subject),
+            ("标题开头", opening or ""),
             ("标题", doc.title),
         ],
         extra_addresses=clerk_addresses,
+        signed=2,
     )
     match = _AUTHOR.search(signoff)
     author = match.group(1) if match else (ctx.sender_name or None)
     if author and roster.find(author):
         author = None  # a display name that is a unit's name is no person
     return ItemDraft(
-        title=clean_title(doc.title),
+        title=title,
         body="\n".join(p for p in doc.paragraphs if p.strip()),
         category=decision.category,
         category_reason=decision.reason,

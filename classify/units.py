@@ -1,12 +1,14 @@
 """Which unit an item belongs to (SPEC §4), with the method and a Chinese reason.
 
 Order: registered sender address, then the OA sub-folder or sidecar, then unit names
-and aliases in sign-off, file name, subject and title. Sources that disagree, or no
+and aliases in sign-off, the unit a heading starts with ("区城管局：……"), file name,
+subject and title. Sources that disagree, or no
 source at all, send the item to review: precision over recall.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from zwxx.config.roster import Roster, UnitEntry
@@ -33,6 +35,28 @@ def names_in(text: str, roster: Roster) -> list[UnitEntry]:
     return found
 
 
+_CLAIM_COLON = re.compile(r"^\s*[：:]")
+
+
+def heading_claim(title: str, roster: Roster, *, colon_only: bool = False) -> str | None:
+    """The unit a heading says sent it, by the unit's own name at its start: a name or
+    alias before a colon ("区城管局：开展……", whatever else it names), or a heading that
+    starts with the unit's name and names no other unit ("区民政局开展敬老月活动"; not
+    "区财政局区税务局联合开展……", a joint text, nor "区农业农村局到寨里镇调研").
+    ``colon_only``: only the first form, the one that is the sender's own word."""
+    text = title.strip()
+    for name, unit in roster.names_longest_first():
+        if not text.startswith(name):
+            continue
+        if _CLAIM_COLON.match(text[len(name) :]):
+            return unit.name
+        if colon_only:
+            return None
+        others = [u for u in names_in(text, roster) if u.name != unit.name]
+        return None if others else unit.name
+    return None
+
+
 def attribute(
     roster: Roster,
     *,
@@ -41,13 +65,17 @@ def attribute(
     sidecar_unit: str | None = None,
     places: list[tuple[str, str]] | None = None,
     extra_addresses: dict[str, str] | None = None,
+    signed: int = 1,
 ) -> Attribution:
     """Attribute an item.
 
     ``places`` are (label, text) pairs searched for unit names, strongest first, e.g.
-    [("落款", signoff), ("文件名", name), ("邮件主题", subject), ("标题", title)]; the
-    last one (the title) only counts when the others name nobody, since titles often
-    mention other units. ``extra_addresses`` are addresses the clerk assigned.
+    [("落款", signoff), ("标题开头", heading's unit), ("文件名", name), ("邮件主题",
+    subject), ("标题", title)]; the last one (the title) only counts when the others name
+    nobody, since titles often mention other units. The first ``signed`` places are the
+    sender's own claim (the sign-off, a unit named before a colon at the heading's
+    start): naming another unit than the sender's address or folder, they contradict
+    it. ``extra_addresses`` are addresses the clerk assigned.
     """
     # Sources that say who sent it: (method, Chinese description, unit name).
     said: list[tuple[str, str, str]] = []
@@ -77,9 +105,9 @@ def attribute(
         # The sign-off (供稿单位, the first place) naming another unit contradicts the
         # sender; mentions elsewhere (subject, file name) are not a contradiction.
         evidence = list(said)
-        if named and len(named[0][1]) == 1:
-            label, (signed,) = named[0]
-            evidence.append(("name", f"{label}为“{signed}”", signed))
+        for label, units in named[: max(signed, 0)]:
+            if len(units) == 1:
+                evidence.append(("name", f"{label}为“{units[0]}”", units[0]))
         return _agree(evidence)
     if claims:
         return _agree([("name", f"{label}中出现单位名称“{unit}”", unit) for label, unit in claims])

@@ -5,6 +5,7 @@ Every number of the annex lives in ``config/rules.toml``; code reads them from h
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -63,14 +64,70 @@ class Category(_Strict):
     cues: list[str] = Field(default_factory=list)  # words in the title or lead
 
 
+CategoryKey = Literal["dynamic", "experience", "problem", "research", "special"]
+
+
+def _compiles(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"正则表达式“{pattern}”无效：{exc}") from None
+    return patterns
+
+
+class Feature(_Strict):
+    """One piece of evidence for a category (SPEC §3): where to look, what to find
+    (regular expressions; a plain word is one too), how much it weighs, and the
+    Chinese words that say so in the item's category reason."""
+
+    category: CategoryKey
+    weight: int = Field(ge=1, le=20)
+    # title: the title (else the mail subject naming the topic); lead: the body's first
+    # lead_chars; body: the whole body; openers: each paragraph's start; headings: the
+    # headings of sections "一、…"; items: the points "一是…二是…首先…其次…".
+    where: Literal["title", "lead", "body", "openers", "headings", "items"]
+    patterns: list[str] = Field(default_factory=list)
+    unless: list[str] = Field(default_factory=list)  # none of these where a pattern is
+    min_hits: int = Field(default=1, ge=0)  # patterns matched (title, lead, body) or parts
+    min_chars: int = Field(default=0, ge=0)  # body at least this long
+    max_chars: int = Field(default=0, ge=0)  # 0 = no limit
+    min_sections: int = Field(default=0, ge=0)  # at least this many sections "一、"
+    reason: str = Field(min_length=1)  # {place} {match} {chars} {sections} are filled in
+
+    @field_validator("patterns", "unless")
+    @classmethod
+    def _regex(cls, v: list[str]) -> list[str]:
+        return _compiles(v)
+
+
+class Weights(_Strict):
+    """Weights of the cue words of ``[categories.*] cues``, by where they stand."""
+
+    title_cue: int = Field(ge=0)  # a cue word in the title
+    lead_cue: int = Field(ge=0)  # a cue word in the lead
+    stated: int = Field(ge=0)  # added when a word around the cue states it (存在…问题)
+    title_work: int = Field(ge=0)  # a cue that is the object of work (排查隐患): news
+    lead_work: int = Field(ge=0)
+
+
 class Classification(_Strict):
     """How an item without an explicit label is classified (SPEC §3)."""
 
-    cue_order: list[Literal["dynamic", "experience", "problem", "research", "special"]]
+    cue_order: list[CategoryKey]  # ties between categories
     lead_chars: int = Field(ge=0)  # how much of the body's start counts as the lead
     research_min_chars: int = Field(ge=0)  # long and in numbered sections: research
     research_min_sections: int = Field(ge=1)
     revision_days: int = Field(ge=0)  # same unit, same title within this many days
+    min_score: int = Field(default=5, ge=1)  # evidence needed to leave the default
+    context_chars: int = Field(default=16, ge=0)  # how far around a cue words count
+    work_verbs: list[str] = Field(default_factory=list)  # 排查…隐患: a cue dealt with
+    work_after: list[str] = Field(default_factory=list)  # 隐患排查, 问题整改
+    work_objects: list[CategoryKey] = Field(default_factory=list)  # cues that can be
+    stated_words: list[str] = Field(default_factory=list)  # 存在…问题: a cue stated
+    not_cues: list[str] = Field(default_factory=list)  # 困难群众: no cue at all
+    weights: Weights = Weights(title_cue=5, lead_cue=2, stated=1, title_work=5, lead_work=2)
+    features: dict[str, Feature] = Field(default_factory=dict)
 
 
 class Instruction(_Strict):

@@ -22,6 +22,7 @@ import zlib
 from html.parser import HTMLParser
 from pathlib import PurePath
 
+from zwxx.classify.titles import skip_masthead
 from zwxx.errors import DocumentError
 from zwxx.ingest import archive, convert
 from zwxx.ingest.pdf import SCANNED_REVIEW, read_pdf_text
@@ -83,8 +84,11 @@ def detect_format(data: bytes) -> str:
 
 
 def split_title(paragraphs: list[str], fallback: str) -> tuple[str, list[str]]:
-    """First non-empty short paragraph is the title; else the fallback (file name)."""
+    """First non-empty short paragraph is the title; else the fallback (file name). A
+    masthead above it (卫健信息 / 第15期 / 区卫生健康局编 / 2026年11月3日) is neither
+    title nor text."""
     cleaned = [p.strip() for p in paragraphs if p and p.strip()]
+    cleaned = cleaned[skip_masthead(cleaned) :]
     if cleaned and len(cleaned[0]) <= MAX_TITLE and not cleaned[0].endswith(("。", "；")):
         return cleaned[0], cleaned[1:]
     return fallback, cleaned
@@ -309,6 +313,9 @@ def read_docx(data: bytes, name: str) -> Document:
         raise DocumentError("Word 文件缺少正文部分，无法读取")
     walker = _DocxWalker(qn)
     walker.walk(body)
+    # A 简报's masthead (刊名, 期号, 编印单位, date) is neither title nor text.
+    texts = [(sid, text) for sid, text in walker.blocks if text]
+    walker.blocks = texts[skip_masthead([text for _sid, text in texts]) :]
     # Only the first paragraphs' styles matter (the title); their names are looked up
     # directly, since styles.xml is often hundreds of KB that parsing would cost.
     style_names = _style_names(styles, {sid for sid, _text in walker.blocks[:6] if sid})

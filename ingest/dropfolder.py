@@ -5,6 +5,10 @@ Layouts: ``<drop>/<unit name or alias>/<file>``, ``<drop>/<file>.eml``, and
 A file is taken only once it has stopped changing. After its envelope is committed it
 moves to ``archive/<date>/``; a file that cannot be read moves to ``failed/<date>/`` with
 ``<name>.error.txt`` beside it. Nothing is ever deleted; names never collide.
+
+Every file is one envelope: its identity is the file as it lies here (path, inode, mtime,
+bytes), so a file seen again after a crash is known; its content key (bytes and unit)
+makes a second file with the same bytes a recorded copy (``duplicate``).
 """
 
 from __future__ import annotations
@@ -125,7 +129,11 @@ class DropFolder:
                     received_at=datetime.fromtimestamp(stat.st_mtime, self.tz),
                     provenance={"path": str(rel)},
                     failure=unread,
-                    identity=sha256(f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}".encode()),
+                    identity=sha256(
+                        f"{rel}\0{stat.st_size}\0{stat.st_mtime_ns}\0{stat.st_ino}".encode(
+                            "utf-8", "surrogateescape"
+                        )
+                    ),
                 )
             data = path.read_bytes()
             if path.stat().st_mtime != stat.st_mtime or len(data) != stat.st_size:
@@ -153,8 +161,8 @@ class DropFolder:
         except FileNotFoundError:
             pass  # no sidecar (or it went away): the file's own layout decides
         except (OSError, ValueError) as exc:
-            # Recorded as failed under an identity that includes the sidecar, so the
-            # same file with a corrected sidecar is taken normally later.
+            # Recorded as failed under a content key that includes the sidecar, so the
+            # same file with a corrected sidecar is taken normally later (not a copy).
             if isinstance(exc, IsADirectoryError):
                 why = "同名的是文件夹，不是文件"
             elif isinstance(exc, OSError):
@@ -162,12 +170,17 @@ class DropFolder:
             else:
                 why = str(exc)
             incoming.failure = f"附带说明文件 {side.name} 无法使用：{why}"
-            incoming.identity = sha256(data + b"\0sidecar\0" + side_bytes)
-            return incoming
-        # One file sent by two units is two submissions: the unit is part of its identity.
-        unit = incoming.sidecar_unit or incoming.folder_unit
-        if unit:
-            incoming.identity = sha256(f"{unit}\0{sha256(data)}".encode())
+            # A copy of nothing else: the same file with a corrected sidecar is new.
+            incoming.content_key = sha256(data + b"\0sidecar\0" + side_bytes)
+        if incoming.failure is None:
+            # One file sent by two units is two submissions: a copy is the same bytes
+            # from the same unit.
+            unit = incoming.sidecar_unit or incoming.folder_unit
+            if unit:
+                incoming.content_key = sha256(f"{unit}\0{sha256(data)}".encode())
+        # A sidecar that failed is part of what failed: corrected, the file is new.
+        side_key = side_bytes if incoming.failure else b""
+        incoming.identity = _file_identity(str(rel), stat, data + side_key)
         return incoming
 
     def _apply_sidecar(self, incoming: Incoming, raw: bytes) -> None:
@@ -189,7 +202,7 @@ class DropFolder:
             incoming.received_at = _parse_time(meta["received_at"], self.tz)
 
     def in_transaction(self, session: Session, item: Incoming) -> None:
-        """No checkpoint: the envelope's identity (content and unit) is the record."""
+        """No checkpoint: the envelope's identity (the file as it lies here) is the record."""
 
     def after_commit(self, item: Incoming, status: str, reason: str | None) -> None:
         rel = item.provenance["path"]
@@ -248,6 +261,17 @@ def _sidecar(path: Path) -> Path:
 
 def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _file_identity(rel: str, stat: os.stat_result, data: bytes) -> str:
+    """This file as it lies in the folder: path, inode, mtime and bytes. Seen again after
+    a crash (recorded, not yet moved to archive/; its sidecar perhaps moved already) it
+    is the same envelope; the same bytes dropped again (another name, or the same name
+    after the first went to archive/, where its inode still is) are another file: a copy,
+    recorded as one. The device number is left out: it may change when a share is
+    mounted again."""
+    key = f"{rel}\0{stat.st_ino}\0{stat.st_mtime_ns}\0{sha256(data)}"
+    return sha256(f"file\0{key}".encode("utf-8", "surrogateescape"))  # any file name
 
 
 def _free_name(target: Path) -> Path:

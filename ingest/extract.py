@@ -3,6 +3,9 @@
 - each attached document is one item;
 - a message without documents whose body holds the text is one item;
 - a short body beside attachments ("请查收", signatures) is a cover note, not an item;
+- a body that is only a cover note, with nothing attached, is no item (ignored);
+- a body-only submission is titled by its own heading line; a subject that is a cover
+  phrase ("报送信息一条") is never the title when the body has one;
 - a forwarded submission (attached as message/rfc822, or forwarded inline) is taken
   from inside; the unit stays the one that forwarded it (its sender).
 """
@@ -15,9 +18,17 @@ from email.parser import BytesParser
 from email.policy import compat32
 from pathlib import PurePath
 
-from zwxx.classify.wordcount import countable_lines
+from zwxx.classify.titles import (
+    is_cover_note,
+    is_cover_phrase,
+    is_note_line,
+    skip_masthead,
+    strip_tags,
+)
+from zwxx.classify.wordcount import countable_lines, is_signoff
 from zwxx.errors import DocumentError
 from zwxx.ingest.documents import (
+    MAX_TITLE,
     detect_format,
     is_document_name,
     read_documents,
@@ -74,6 +85,7 @@ _NEWSLETTER_SENDER = re.compile(
 _WROTE = re.compile(r"^\s*(?:在\s*.{4,60}写道|On\s.{4,120}wrote)\s*[:：]\s*$", re.I)
 _QUOTED = re.compile(r"^\s*>")
 REPLY_NOTE_IGNORED = "回复邮件，只有简短答复，没有报送内容"
+COVER_NOTE_IGNORED = "只有附言，没有附件或正文信息，不计"
 _NON_TEXT = re.compile(r"\s+|[，。、；：？！“”‘’（）《》【】,.;:?!()\"'\-—…]")
 
 
@@ -88,29 +100,42 @@ class Extracted:
     ignored: str | None = None  # why the whole envelope is not a submission
 
 
+# Header fields only a message has (RFC 5322 / 2045); a text submission has none of them.
+_MESSAGE_FIELDS = frozenset(
+    ("from", "subject", "date", "message-id", "received", "mime-version", "content-type")
+)
+_SNIFF_BYTES = 256 * 1024  # enough for any real header block
+
+
 def looks_like_message(data: bytes, name: str) -> bool:
+    """Whether a drop-folder file is a whole message (a mailbox hands over messages only,
+    see ``Incoming.is_message``): an ``.eml`` name, or a header block the standard parser
+    reads, in any order and under any name (a byte-order mark and an mbox ``From `` line
+    before it are skipped), holding a field only a message has (From, Subject, Date,
+    Message-ID, Received, MIME-Version, Content-Type). The block must end at a blank line
+    (or the end) unless it holds two such fields: a text whose first line is
+    "Date: 2019-04-05" is still a document; "标题" or "附件：" lines are never headers."""
     if PurePath(name.lower()).suffix == ".eml":
         return True
-    head = data[:4096].lstrip(b"\xef\xbb\xbf").lower()
-    return (
-        detect_format(data) == "text"
-        and head.startswith(
-            (
-                b"received:",
-                b"return-path:",
-                b"from:",
-                b"mime-version:",
-                b"message-id:",
-                b"delivered-to:",
-                b"x-",
-                b"date:",
-                b"to:",
-                b"subject:",
-            )
-        )
-        and b"\nsubject:" in b"\n" + head
-        and b"\nfrom:" in b"\n" + head
+    head = data[:_SNIFF_BYTES]
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if detect_format(head) != "text":
+        return False
+    try:
+        # Parses up to the first line that is no header field; a leading "From " line
+        # is taken as the mbox separator (unixfrom), not a field.
+        parsed = BytesParser(policy=compat32).parsebytes(head, headersonly=True)
+    except Exception:  # nothing a parser can read as headers
+        return False
+    found = {key.lower() for key in parsed} & _MESSAGE_FIELDS
+    if not found:
+        return False
+    broken = any(
+        type(d).__name__ in ("MissingHeaderBodySeparatorDefect", "MisplacedEnvelopeHeaderDefect")
+        for d in parsed.defects
     )
+    return len(found) >= 2 or not broken
 
 
 def clean_subject(subject: str) -> str:
@@ -122,10 +147,44 @@ def _norm(text: str) -> str:
     return _NON_TEXT.sub("", text)
 
 
+# A heading line starts no section ("一、基本情况", "（二）", "1.") and ends no sentence.
+_SECTION_LINE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[、.．])"
+)
+_SENTENCE_END = ("。", "；", ";", "！", "!", "？", "?", "，", ",", "：", ":", "…", "、")
+LEAD_LINES = 8  # notes to the office and a masthead stand within the first lines
+
+
+def _heading_line(line: str) -> bool:
+    text = line.strip()
+    return (
+        0 < len(text) <= MAX_TITLE
+        and not text.endswith(_SENTENCE_END)
+        and not _SECTION_LINE.match(text)
+        and not is_signoff(text)
+    )
+
+
+def _text_start(lines: list[str]) -> int:
+    """Where the text starts: after greetings and notes to the office ("各位领导：",
+    "附件是6月份信息，请查收。", "此为修改稿，请以此稿为准。") and a masthead."""
+    n = 0
+    while True:
+        while n < min(len(lines), LEAD_LINES) and (not lines[n].strip() or is_note_line(lines[n])):
+            n += 1
+        skipped = skip_masthead(lines[n:]) if n < LEAD_LINES else 0
+        if not skipped:
+            return n
+        n += skipped
+
+
 def _body_document(subject: str, lines: list[str], reply: bool = False) -> Document:
-    """The body as a document titled by the subject (a first line repeating the subject
-    is dropped); without a subject, the body's own first short line is the title. In a
-    reply the subject is the mail answered, so the body's own title line wins."""
+    """The body as a document. Its own heading line is the title (the text starts after
+    greetings, notes to the office and a masthead); a first line repeating the subject
+    is dropped and the subject is the title. A subject that is a cover phrase
+    ("报送信息一条", "区民政局报送信息", "请查收") is never the title when the body has a
+    heading; without one the subject (else "邮件正文") is the title. In a reply the
+    subject is the mail answered, so the body's own title line wins."""
     kept = [line.rstrip() for line in lines]
     while kept and not kept[0].strip():
         kept.pop(0)
@@ -134,19 +193,22 @@ def _body_document(subject: str, lines: list[str], reply: bool = False) -> Docum
         title, body = split_title(kept[start:], "")
         if title and not (_norm(title) and _norm(title) in _norm(subject)):
             return Document(name=subject or "邮件正文", title=title, paragraphs=body)
-    # The title repeating the subject is dropped, and with it a short note to the office
-    # above it ("此为修改稿，请以此稿为准。"): the note is no part of the text.
-    lead = [n for n, line in enumerate(kept[:8]) if line.strip()][:3]
-    for n in lead:
-        line = _norm(kept[n])
-        if subject and len(line) >= min(6, len(_norm(subject))) and line in _norm(subject):
-            if all(len(x.strip()) <= NOTE_MAX for x in kept[:n]):
-                del kept[: n + 1]
-            break
-    if subject:
-        return Document(name=subject, title=subject, paragraphs=kept)
-    title, body = split_title(kept, "邮件正文")
-    return Document(name="邮件正文", title=title, paragraphs=body)
+    if subject and not is_cover_phrase(strip_tags(subject)):
+        # The title repeating the subject is dropped, and with it a short note to the
+        # office above it ("此为修改稿，请以此稿为准。"): the note is no part of the text.
+        lead = [n for n, line in enumerate(kept[:LEAD_LINES]) if line.strip()][:3]
+        for n in lead:
+            line = _norm(kept[n])
+            if len(line) >= min(6, len(_norm(subject))) and line in _norm(subject):
+                if all(len(x.strip()) <= NOTE_MAX for x in kept[:n]):
+                    return Document(name=subject, title=subject, paragraphs=kept[n + 1 :])
+                break
+    rest = kept[_text_start(kept) :]
+    first = next((n for n, x in enumerate(rest) if x.strip()), None)
+    if first is not None and _heading_line(rest[first]) and countable_lines(rest[first + 1 :]):
+        title = rest[first].strip()
+        return Document(name=subject or "邮件正文", title=title, paragraphs=rest[first + 1 :])
+    return Document(name=subject or "邮件正文", title=subject or "邮件正文", paragraphs=rest)
 
 
 def _reply_text(lines: list[str]) -> list[str]:
@@ -271,6 +333,9 @@ def _from_message(
             )
             if not copies:
                 out.documents.append(_body_document(title, body, reply))
+    elif is_cover_note(countable_lines(body)):
+        # A note with nothing attached ("附件是6月份信息，请查收。"): no item (SPEC §2).
+        out.ignored = COVER_NOTE_IGNORED
     elif substantive:
         out.documents.append(_body_document(title, body, reply))
     else:
@@ -280,14 +345,15 @@ def _from_message(
 
 def extract(incoming: Incoming) -> Extracted:
     """Raises DocumentError when the envelope as a whole cannot be read."""
-    if incoming.raw[:4] == _TNEF_SIGNATURE:  # a bare winmail.dat dropped as a file
+    if not incoming.is_message and incoming.raw[:4] == _TNEF_SIGNATURE:  # a bare winmail.dat
         msg = ParsedMessage()
         plain, htmls = read_tnef(incoming.raw, msg)
         msg.body = "\n".join(plain or htmls)
         if not msg.attachments and not msg.body.strip():
             raise DocumentError("winmail.dat 中没有可读取的附件或正文")
         return _from_message(msg, incoming)
-    if not looks_like_message(incoming.raw, incoming.name):
+    # A mailbox hands over messages, always; a drop-folder file is sniffed.
+    if not (incoming.is_message or looks_like_message(incoming.raw, incoming.name)):
         return Extracted(
             sender=incoming.sender, documents=read_documents(incoming.raw, incoming.name)
         )

@@ -28,6 +28,7 @@ from sqlmodel import Session, select
 from zwxx.config.settings import MailboxSettings
 from zwxx.errors import ConfigError, SourceUnavailable
 from zwxx.records.models import ImapCheckpoint
+from zwxx.records.rawstore import sha256
 from zwxx.types import Incoming
 
 log = logging.getLogger(__name__)
@@ -292,16 +293,43 @@ class ImapSource:
             "uid": uid,
         }
         name = f"{folder} UID {uid}"
+        # One envelope per message: the same bytes under another UID are another
+        # message (a copy, recorded as such), this UID again is this message.
+        identity = uid_identity(prov)
         if body is None:  # too large: recorded, not fetched
             failure = (
                 f"邮件大小 {size / 1024 / 1024:.1f} MB，超过 {limit / 1024 / 1024:.0f} MB 上限，"
                 "未下载；请在网页邮箱中查看"
             )
-            return Incoming("imap", b"", name, received, provenance=prov, failure=failure)
+            return Incoming(
+                "imap",
+                b"",
+                name,
+                received,
+                provenance=prov,
+                failure=failure,
+                identity=identity,
+                is_message=True,
+            )
         raw = body.get(b"BODY[]") or b""
         # Only a re-scanned folder needs the Message-ID to recognise what it gave before.
         message_id = _message_id(body.get(_HEADER_ID) or b"") if state.rescan else None
-        return Incoming("imap", raw, name, received, provenance=prov, message_id=message_id)
+        return Incoming(
+            "imap",
+            raw,
+            name,
+            received,
+            provenance=prov,
+            message_id=message_id,
+            identity=identity,
+            is_message=True,
+        )
+
+
+def uid_identity(prov: dict) -> str:
+    """The identity of one message: its mailbox, folder, UIDVALIDITY and UID."""
+    key = "\0".join(str(prov[k]) for k in ("mailbox", "folder", "uidvalidity", "uid"))
+    return sha256(f"imap\0{key}".encode())
 
 
 def _message_id(header: bytes) -> str | None:

@@ -3,9 +3,11 @@
 Chinese mail is messy: GB2312 declared but GBK written, raw 8-bit GBK in headers and
 file names, RFC 2231 names in gbk, bogus charsets (``charset=y``), TNEF winmail.dat from
 Outlook, forwarded messages. Every text here is decoded by ``decode_bytes``: the declared
-charset mapped to its superset (gb2312/gbk → GB18030, big5 → Big5-HKSCS), then UTF-8,
-then GB18030, then charset-normalizer's guess, then UTF-8 with replacement. Nothing here
-raises for bad input except DocumentError for bytes that are not a message at all.
+charset mapped to its superset (gb2312/gbk → GB18030, big5 → Big5-HKSCS) or, for the
+UTF-16 names old clients use (unicodebig, unicode, ucs-2 …), to UTF-16 in the byte order
+of its BOM or name, then UTF-8, then GB18030, then charset-normalizer's guess, then UTF-8
+with replacement. Nothing here raises for bad input except DocumentError for bytes that
+are not a message at all.
 
 Why the standard library and not mail-parser for decoding: mail-parser (a requested
 dependency) decodes with the declared charset, so GBK text declared as GB2312 comes out
@@ -44,6 +46,32 @@ _SUPERSETS = {
     "x-big5": "big5hkscs",
     "cn-big5": "big5hkscs",
 }
+# UTF-16 under the names mail clients give it: Java/old Outlook "UnicodeBig" and
+# "UnicodeLittle" (with or without "Unmarked"), Windows "unicode" (code page 1200,
+# little-endian) and "unicodeFFFE" (1201, big-endian), UCS-2 (order unknown).
+_UTF16_NAMES = {
+    "unicodebig": "utf-16-be",
+    "unicodebigunmarked": "utf-16-be",
+    "unicodefffe": "utf-16-be",
+    "utf16be": "utf-16-be",
+    "unicodelittle": "utf-16-le",
+    "unicodelittleunmarked": "utf-16-le",
+    "unicode": "utf-16-le",
+    "utf16le": "utf-16-le",
+    "utf16": "utf-16",
+    "ucs2": "utf-16",
+    "iso10646ucs2": "utf-16",
+    "csunicode": "utf-16",
+    "ucs2be": "utf-16-be",
+    "ucs2le": "utf-16-le",
+}
+_UTF16_BOMS = {b"\xfe\xff": "utf-16-be", b"\xff\xfe": "utf-16-le"}
+# What decoded text is made of, to tell the right byte order from the wrong one (in the
+# wrong order 中 U+4E2D reads as U+2D4E, a line break as U+0A00).
+_PLAUSIBLE = re.compile(
+    "[\t\n\r\x20-\x7e\u00a0-\u024f\u2000-\u206f\u2100-\u218f\u2460-\u24ff"
+    "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff]"
+)
 MAX_PARTS = 500  # a message with more parts than this is not a submission
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
 _BARE_B64 = re.compile(r"^[A-Za-z0-9+/]{8,}={0,2}$")
@@ -78,13 +106,61 @@ def superset(charset: str | None) -> str | None:
     if not charset:
         return None
     cs = charset.strip().strip('"').lower()
-    return _SUPERSETS.get(cs, cs)
+    return _SUPERSETS.get(cs) or _UTF16_NAMES.get(re.sub(r"[-_\s]", "", cs), cs)
+
+
+def is_utf16(charset: str | None) -> bool:
+    return superset(charset) in ("utf-16", "utf-16-be", "utf-16-le")
+
+
+def _plausible(text: str) -> int:
+    """How many characters read as text. ASCII in the wrong byte order reads as U+xx00
+    ("a" U+0061 as U+6100, a space as U+2000): such a character is no evidence (一 U+4E00
+    and the ideographic space U+3000 excepted)."""
+    return sum(
+        1
+        for ch in _PLAUSIBLE.findall(text)
+        if ord(ch) & 0xFF or ch in "\u4e00\u3000" or not 0x09 <= ord(ch) >> 8 <= 0x7E
+    )
+
+
+def _decode_utf16(data: bytes, declared: str) -> str | None:
+    """UTF-16 in the order its BOM says, else in the order the name says if that reads
+    as text, else in the other (a name without an order: the one that reads better);
+    None when neither reads as text (the label is wrong: the bytes are UTF-8, GBK …)."""
+    bom = _UTF16_BOMS.get(data[:2])
+    if bom:
+        try:
+            return data[2:].decode(bom)
+        except UnicodeDecodeError:
+            return None
+    if b"\x00" not in data and max(data, default=0) > 0x7F:
+        try:  # multi-byte UTF-8 under a UTF-16 label (UTF-16 text is next to never valid UTF-8)
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if len(data) % 2:
+        data = data[:-1]  # a stray last byte (a newline some gateway added)
+    readings = []
+    for codec in ("utf-16-be", "utf-16-le"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        plausible = _plausible(text)
+        if plausible >= 0.8 * len(text):  # (ties: big-endian, RFC 2781's default)
+            readings.append((codec == declared, plausible, codec == "utf-16-be", text))
+    return max(readings)[3] if readings else None
 
 
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
     """Decode ``data`` as well as it can be; never raises."""
     declared = superset(charset)
-    if declared:
+    if is_utf16(declared):
+        text = _decode_utf16(data, declared or "")
+        if text is not None:
+            return text
+    elif declared:
         try:
             return data.decode(declared)
         except (LookupError, UnicodeDecodeError):
@@ -251,7 +327,8 @@ def parse_message(raw: bytes) -> ParsedMessage:
         msg = email.message_from_bytes(raw, policy=_POLICY)
     except Exception as exc:
         raise DocumentError(f"邮件无法解析（{type(exc).__name__}）") from None
-    hint = next((superset(c) for c in msg.get_charsets() if c), None)
+    # (8-bit header bytes are never UTF-16: a UTF-16 part's charset is no hint for them)
+    hint = next((superset(c) for c in msg.get_charsets() if c and not is_utf16(c)), None)
     out = ParsedMessage(subject=decode_header_value(msg.get("Subject"), hint))
     senders = getaddresses([decode_header_value(msg.get("From"), hint)])
     if senders and "@" in senders[0][1]:

@@ -40,8 +40,10 @@ DUPLICATE = "duplicate"  # same item received before; points at the first one
 IGNORED = "ignored"  # not a submission (cover note, auto-reply, ...)
 FAILED = "failed"  # could not be read; the raw file is kept
 
-# Envelope statuses (SPEC: new/parsed/ignored/failed).
+# Envelope statuses (SPEC: new/parsed/ignored/failed; duplicate: the same bytes as an
+# earlier envelope, e.g. one mail delivered twice; recorded, pointing at it, no items).
 ENV_NEW, ENV_PARSED, ENV_IGNORED, ENV_FAILED = "new", "parsed", "ignored", "failed"
+ENV_DUPLICATE = "duplicate"
 
 
 class Unit(SQLModel, table=True):
@@ -82,9 +84,17 @@ class Envelope(SQLModel, table=True):
     path: str | None = None
     message_id: str | None = Field(default=None, max_length=998, index=True)
     sha256: str = Field(max_length=64, index=True)  # of the raw bytes ("" if not fetched)
-    # What makes it "the same envelope" for its source: usually sha256; a drop-folder
-    # file also by its unit folder (one file sent by two units is two envelopes).
+    # What makes it "the same envelope" for its source, so a re-scan never records it
+    # twice: a mailbox message by (mailbox, folder, UIDVALIDITY, UID), a drop-folder file
+    # by where it lies and what it is (path, inode, mtime, bytes, sidecar). Envelopes
+    # recorded before 0.3.0 carry their content key here.
     identity: str = Field(max_length=64)
+    # What makes two envelopes copies of each other: the bytes (and for a drop-folder
+    # file its unit: one file sent by two units is two submissions). None if not fetched.
+    content_key: str | None = Field(default=None, max_length=64, index=True)
+    # A copy (status duplicate) points at the first envelope with its content_key.
+    # No foreign key: SQLite would copy the table to add one (see migration 0007).
+    duplicate_of: int | None = Field(default=None, index=True)
     size: int = 0
     received_at: datetime = Field(sa_type=UTCDateTime)
     sender: str | None = None

@@ -11,6 +11,9 @@ from zwxx.config.roster import Roster
 from zwxx.records.models import (
     COUNTED,
     DUPLICATE,
+    ENV_DUPLICATE,
+    ENV_FAILED,
+    ENV_NEW,
     FAILED,
     IGNORED,
     REVIEW,
@@ -62,32 +65,81 @@ def clerk_addresses(session: Session) -> dict[str, str]:
 
 
 def find_envelope(
-    session: Session,
-    source: str,
-    identity: str,
-    message_id: str | None = None,
-    provenance: dict | None = None,
+    session: Session, source: str, identity: str, provenance: dict | None = None
 ) -> Envelope | None:
-    """The envelope already recorded with this identity (usually: these bytes).
-
-    Or, for a rebuilt IMAP folder (new UIDVALIDITY) whose server re-encoded the messages,
-    the one with the same Message-ID taken from the same folder under an earlier
-    UIDVALIDITY. Message-ID alone is never trusted: clients do reuse them."""
+    """The envelope recorded for this very message or file (a re-scan, a crash before
+    the file moved): the same identity, or for a mailbox message the same (mailbox,
+    folder, UIDVALIDITY, UID), whatever identity it was recorded under before 0.3.0."""
     found = session.exec(
         select(Envelope).where(Envelope.source == source, Envelope.identity == identity)
     ).first()
     prov = provenance or {}
-    if found is None and message_id and prov.get("uidvalidity") is not None:
+    if found is None and prov.get("uid") is not None:
         found = session.exec(
             select(Envelope).where(
                 Envelope.source == source,
-                Envelope.message_id == message_id,
                 Envelope.mailbox == prov["mailbox"],
                 Envelope.folder == prov["folder"],
-                Envelope.uidvalidity != prov["uidvalidity"],
+                Envelope.uidvalidity == prov["uidvalidity"],
+                Envelope.uid == prov["uid"],
             )
         ).first()
     return found
+
+
+def find_moved_message(
+    session: Session, provenance: dict, digest: str, message_id: str | None
+) -> Envelope | None:
+    """For a rebuilt IMAP folder (new UIDVALIDITY): the envelope this folder gave under an
+    earlier UIDVALIDITY with the same bytes, else (a server that re-encoded them) the same
+    Message-ID, and not yet found again under the current one; oldest first, so two
+    copies come back as the two envelopes they were. Message-ID is trusted only within the
+    folder: clients do reuse them."""
+    if provenance.get("uidvalidity") is None:
+        return None
+    same = []
+    if digest:
+        same.append(col(Envelope.sha256) == digest)
+    if message_id:
+        same.append(col(Envelope.message_id) == message_id)
+    for match in same:
+        found = session.exec(
+            select(Envelope)
+            .where(
+                match,
+                Envelope.source == "imap",
+                Envelope.mailbox == provenance["mailbox"],
+                Envelope.folder == provenance["folder"],
+                Envelope.uidvalidity != provenance["uidvalidity"],
+            )
+            .order_by(col(Envelope.id))
+        ).first()
+        if found is not None:
+            return found
+    return None
+
+
+def first_with_content(
+    session: Session,
+    source: str,
+    content_key: str,
+    failed: bool = False,
+    before: int | None = None,
+) -> Envelope | None:
+    """The first envelope of ``source`` with this content key that is no copy itself:
+    read (parsed or ignored), or with ``failed`` one that could not be read; ``before``
+    excludes the envelope itself and later ones."""
+    status = col(Envelope.status) == ENV_FAILED
+    query = select(Envelope).where(
+        Envelope.source == source,
+        Envelope.content_key == content_key,
+        col(Envelope.duplicate_of).is_(None),
+        status if failed else ~status,
+        col(Envelope.status).not_in((ENV_DUPLICATE, ENV_NEW)),
+    )
+    if before is not None:
+        query = query.where(col(Envelope.id) < before)
+    return session.exec(query.order_by(col(Envelope.id))).first()
 
 
 def find_same_text(

@@ -31,7 +31,15 @@ class Incoming:
     provenance: dict[str, Any] = field(default_factory=dict)  # path | mailbox/folder/uid...
     message_id: str | None = None  # known before parsing (IMAP), to recognise re-scans
     failure: str | None = None  # set when the source could not take it (e.g. too large)
-    identity: str | None = None  # when the bytes alone are not what identifies it
+    # What makes it this envelope and no other, so a re-scan (after a crash) is known:
+    # a message's (mailbox, folder, UIDVALIDITY, UID), a file's path, inode, mtime and
+    # bytes. None: the bytes' sha256.
+    identity: str | None = None
+    # What makes two envelopes copies of each other (the same mail delivered twice, the
+    # same file dropped again): the bytes, and a drop-folder file's unit. None: the bytes.
+    content_key: str | None = None
+    # A mailbox hands over messages, always; a drop-folder file is sniffed when read.
+    is_message: bool = False
 
 
 def safe_text(text: str | None) -> str:

@@ -346,19 +346,28 @@ def test_archive_never_overwrites_a_file_of_the_same_name(workdir: Path, zwxx) -
 
 
 # ------------------------------------------------------------------------- duplicates
-def test_same_bytes_again_are_not_counted_twice(workdir: Path, zwxx) -> None:
+def test_same_bytes_again_are_copies_each_with_its_envelope(workdir: Path, zwxx) -> None:
+    # SPEC §2: every file is accounted for; a copy points at the first and counts nothing.
     drop = workdir / "drop"
     data = docx_bytes("网格化管理全覆盖", ["全区网格化管理实现全覆盖，共划分网格210个。"])
     put(drop / "区民政局" / "网格.docx", data)
     zwxx("poll")
     (first,) = cli_json(zwxx, "envelopes")
+    assert first["status"] == "parsed" and first["duplicate_of"] is None
 
     put(drop / "区民政局" / "网格.docx", data)  # the OA exports it again
     put(drop / "区民政局" / "网格（重发）.docx", data)
     again = zwxx("poll")
-    assert "此前已处理 2 件" in again.stdout and "新计数 0 条" in again.stdout
+    assert "本次处理 2 件" in again.stdout and "新计数 0 条" in again.stdout
+    assert "重复收到 2 件" in again.stdout
 
-    assert cli_json(zwxx, "envelopes") == [first]
+    envelopes = cli_json(zwxx, "envelopes")
+    assert envelopes[0] == first
+    copies = envelopes[1:]
+    assert sorted(e["path"] for e in copies) == ["区民政局/网格.docx", "区民政局/网格（重发）.docx"]
+    for copy in copies:
+        assert (copy["status"], copy["duplicate_of"]) == ("duplicate", first["id"])
+        assert copy["sha256"] == first["sha256"] and f"第 {first['id']} 件" in copy["reason"]
     (item,) = cli_json(zwxx, "items")
     assert item["counted"] is True
     assert left_in_drop(drop) == []
@@ -369,6 +378,35 @@ def test_same_bytes_again_are_not_counted_twice(workdir: Path, zwxx) -> None:
         "区民政局/网格（重发）.docx",
     }
     assert all(paths[0].read_bytes() == data for paths in archived.values())
+    assert "重新解析 3 件" in zwxx("reparse").stdout  # the copies stay copies
+    assert len(cli_json(zwxx, "items")) == 1
+    assert [e["status"] for e in cli_json(zwxx, "envelopes")] == ["parsed", *["duplicate"] * 2]
+
+
+def test_a_file_seen_again_after_a_crash_is_the_same_envelope(workdir: Path, zwxx) -> None:
+    # Killed after the commit, before the move to archive/: the files are still there.
+    from zwxx.app import load_app
+    from zwxx.ingest.dropfolder import DropFolder
+    from zwxx.pipeline import poll
+
+    drop = workdir / "drop"
+    data = docx_bytes("河长制工作推进", ["全区巡河1200人次，整改问题35个。"])
+    put(drop / "区水利局" / "河长制.docx", data)
+    put(drop / "区水利局" / "河长制（重发）.docx", data)
+    app = load_app(workdir / "zwxx.toml")
+    (folder,) = [s for s in app.sources() if isinstance(s, DropFolder)]
+    folder.after_commit = lambda *args: None  # type: ignore[method-assign]
+    first = poll(app.job(), [folder])
+    assert first.envelopes == 2 and first.copies == 1
+    assert len(left_in_drop(drop)) == 2
+
+    again = zwxx("poll")  # the re-scan knows both files: no new row, both archived now
+    assert "本次处理 0 件" in again.stdout and "此前已处理 2 件" in again.stdout
+    envelopes = cli_json(zwxx, "envelopes")
+    assert [e["status"] for e in envelopes] == ["parsed", "duplicate"]
+    assert envelopes[1]["duplicate_of"] == envelopes[0]["id"]
+    assert len(cli_json(zwxx, "items")) == 1
+    assert left_in_drop(drop) == []
 
 
 def test_one_file_sent_by_two_units_is_a_joint_submission_for_review(workdir: Path, zwxx) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -189,22 +190,30 @@ def test_chinese_folder_and_special_use(mailbox, tmp_path: Path, db_url: str) ->
 def test_uidvalidity_change_counts_nothing_twice(mailbox) -> None:
     account, _cfg, cli = mailbox
     raws = [submission(n) for n in range(4)]
+    raws.append(raws[0])  # one mail delivered twice: two messages, one a copy
     account.create_folder("报送")
     for raw in raws:
         account.append(raw, folder="报送")
     text = _cfg.read_text(encoding="utf-8").replace('folders = ["INBOX"]', 'folders = ["报送"]')
     _cfg.write_text(text, encoding="utf-8")
     cli("poll")
+    before = envelopes(cli)
+    assert [e["status"] for e in before] == ["parsed"] * 4 + ["duplicate"]
     old = account.uidvalidity("报送")
     new = account.recreate_folder("报送")  # the mailbox is "rebuilt"
     assert new != old
     for raw in raws:  # the same messages come back under new UIDs
         account.append(raw, folder="报送")
     account.append(submission(50), folder="报送")  # and one genuinely new message
+    account.append(raws[0], folder="报送")  # and a third delivery of the first
     out = cli("poll").stdout
-    assert "新计数 1 条" in out and "此前已处理 4 件" in out
+    assert "新计数 1 条" in out and "此前已处理 5 件" in out and "重复收到 1 件" in out
     assert len(items(cli)) == 5
-    assert len(envelopes(cli)) == 5
+    envs = envelopes(cli)
+    assert len(envs) == 7  # one per message the folder holds
+    assert all(e["uidvalidity"] == new for e in envs)  # each found again under its new UID
+    assert sorted(e["uid"] for e in envs) == list(range(1, 8))
+    assert [e["duplicate_of"] for e in envs if e["status"] == "duplicate"] == [envs[0]["id"]] * 2
 
 
 def test_oversized_message_recorded_failed_not_fetched(mailbox) -> None:
@@ -368,9 +377,9 @@ def test_corpus_mail_never_crashes(mailbox) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     envs = envelopes(cli)
-    assert len(envs) + int(_seen(proc.stdout)) == len(files)
+    assert len(envs) == len(files) and _seen(proc.stdout) == 0  # one row per message
     for e in envs:
-        assert e["status"] in ("parsed", "ignored", "failed"), e
+        assert e["status"] in ("parsed", "ignored", "failed", "duplicate"), e
         if e["status"] != "parsed":
             assert e["reason"], e
 
@@ -407,3 +416,152 @@ def test_a_body_the_server_does_not_return_is_fetched_next_time(mailbox) -> None
     assert second.envelopes == 3
     assert sorted(e["uid"] for e in envelopes(cli)) == [1, 2, 3, 4]
     assert all(e["status"] == "parsed" for e in envelopes(cli))
+
+
+# ------------------------------------------------------------- every header order (issue 12)
+def _mail(n: int, order: list[str], lead: bytes = b"", received: int = 0) -> tuple[bytes, str]:
+    """A body-only submission with its header fields in ``order`` (and ``received``
+    Received lines first); (raw, subject)."""
+    subject = f"区民政局推进第{n}项养老服务工作"
+    body = f"{subject}\n今年以来，区民政局新建养老服务站{n}处，服务老人{n}00人次。\n"
+    fields = {
+        "Return-Path": f"<order{n}@example.cn>",
+        "Received": f"from mx{n}.example.cn by mx.163.com; Tue, 30 Apr 2019 16:30:00 +0000",
+        "From": f"信息员 <order{n}@example.cn>",
+        "To": "lcqzwxx@163.com",
+        "Subject": Header(subject, "utf-8").encode(),
+        "Date": "Tue, 30 Apr 2019 16:30:00 +0000",
+        "Message-ID": f"<order-{n}@example.cn>",
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Transfer-Encoding": "base64",
+    }
+    relays = [
+        f"Received: from relay{r}.example.cn by relay{r + 1}.example.cn; {'x' * 60}"
+        for r in range(received)
+    ]
+    head = [*relays, *(f"{k}: {fields[k]}" for k in order)]
+    payload = base64.encodebytes(body.encode()).decode()
+    return lead + ("\r\n".join(head) + "\r\n\r\n" + payload).encode(), subject
+
+
+STANDARD = ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
+            "Content-Transfer-Encoding"]  # fmt: skip
+# Content-Type first; an mbox "From " line first; Return-Path/Received first; Subject and
+# From beyond the first 4 KB (after 60 Received lines). No name ends in .eml.
+ORDERS: list[tuple[list[str], bytes, int]] = [
+    (STANDARD, b"", 0),
+    (
+        [
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "MIME-Version",
+            "Message-ID",
+            "Date",
+            "Subject",
+            "To",
+            "From",
+        ],
+        b"",
+        0,
+    ),
+    (STANDARD, b"From order3@example.cn Tue Apr 30 16:30:00 2019\r\n", 0),  # mbox line
+    (["Return-Path", "Received", *STANDARD], b"", 0),
+    (
+        [
+            "Message-ID",
+            "Date",
+            "MIME-Version",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "To",
+            "From",
+            "Subject",
+        ],
+        b"",
+        60,
+    ),
+]
+
+
+def test_every_message_is_a_message_whatever_its_header_order(mailbox) -> None:
+    account, _cfg, cli = mailbox
+    sent = {}
+    for n, (order, lead, received) in enumerate(ORDERS, start=1):
+        raw, subject = _mail(n, order, lead, received)
+        uid = account.append(raw, internaldate=datetime(2019, 4, 10, 9, 0, tzinfo=CST))
+        sent[uid] = (n, subject)
+    assert "本次处理 5 件" in cli("poll").stdout
+    envs = {e["uid"]: e for e in envelopes(cli)}
+    got = {i["envelope_id"]: i for i in items(cli)}
+    assert len(got) == 5
+    for uid, (n, subject) in sent.items():
+        e = envs[uid]
+        assert e["status"] == "parsed", e
+        assert (e["subject"], e["sender"], e["message_id"]) == (
+            subject,
+            f"order{n}@example.cn",
+            f"<order-{n}@example.cn>",
+        )
+        title = got[e["id"]]["title"]
+        assert title == subject and "UID" not in title
+        assert got[e["id"]]["chars"] < 60  # the text, not the headers and base64
+
+
+def test_a_mail_received_just_after_midnight_on_may_1st_is_in_may(mailbox) -> None:
+    account, _cfg, cli = mailbox
+    raw, subject = _mail(7, STANDARD)  # its Date header says 30 April (UTC)
+    account.append(raw, internaldate=datetime(2019, 5, 1, 0, 30, tzinfo=CST))
+    cli("poll")
+    (item,) = json.loads(cli("items", "--month", "2019-05", "--json").stdout)
+    assert item["received_at"] == "2019-05-01T00:30:00+08:00"
+    assert item["title"] == subject
+    assert json.loads(cli("items", "--month", "2019-04", "--json").stdout) == []
+
+
+# ------------------------------------------------------------- copies (issue 12)
+def test_the_same_mail_delivered_twice_is_two_envelopes_one_item(mailbox, cfg_engine) -> None:
+    account, cfg, cli = mailbox
+    twice = submission(1)
+    uids = [account.append(twice), account.append(submission(2)), account.append(twice)]
+    out = cli("poll").stdout
+    assert "本次处理 3 件" in out and "新计数 2 条" in out and "重复收到 1 件" in out
+    envs = envelopes(cli)
+    assert [e["uid"] for e in envs] == uids  # as many rows as the mailbox has messages
+    first, _other, copy = envs
+    assert (first["status"], first["duplicate_of"]) == ("parsed", None)
+    assert (copy["status"], copy["duplicate_of"]) == ("duplicate", first["id"])
+    assert (copy["subject"], copy["sender"], copy["message_id"]) == (
+        first["subject"],
+        first["sender"],
+        first["message_id"],
+    )
+    assert len(items(cli)) == 2 and all(i["counted"] for i in items(cli))
+
+    # The checkpoint lost (as after a crash that kept the records): the re-scan knows
+    # every UID it recorded, the copy included, and records nothing again.
+    with Session(cfg_engine(cfg)) as session:
+        for cp in session.exec(select(ImapCheckpoint)).all():
+            session.delete(cp)
+        session.commit()
+    again = cli("poll").stdout
+    assert "本次处理 0 件" in again and "此前已处理 3 件" in again
+    assert envelopes(cli) == envs
+    assert len(items(cli)) == 2
+    account.append(twice)  # a third delivery: a copy of the first again
+    cli("poll")
+    assert [e["duplicate_of"] for e in envelopes(cli)] == [None, None, first["id"], first["id"]]
+
+
+@pytest.fixture
+def cfg_engine():
+    engines = []
+
+    def make(cfg: Path):
+        app = load_app(cfg)
+        engines.append(app.engine)
+        return app.engine
+
+    yield make
+    for engine in engines:
+        engine.dispose()

@@ -142,3 +142,52 @@ def test_0006_turns_reasons_into_notes_and_back(db_url: str) -> None:
     migrate(command.upgrade, "head")
     assert notes() == expected
     engine.dispose()
+
+
+def test_0007_envelope_copies_up_down_up(db_url: str) -> None:
+    """Up with data (content keys from the old identities), down (copies become ignored
+    rows, the columns go), up again (the same schema as the models)."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from zwxx.records.db import alembic_config
+
+    engine = make_engine(db_url)
+    cfg = alembic_config()
+
+    def migrate(step, target: str) -> None:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+
+    insert = sa.text(
+        "INSERT INTO envelope (id, source, sha256, identity, size, received_at, status,"
+        " created_at) VALUES (:id, 'dropfolder', :sha, :identity, 1, :at, 'parsed', :at)"
+    )
+    migrate(command.upgrade, "0006")
+    with engine.begin() as conn:
+        conn.execute(insert, {"id": 1, "sha": "a" * 64, "identity": "k1", "at": "2026-10-09"})
+        conn.execute(insert, {"id": 2, "sha": "", "identity": "k2", "at": "2026-10-09"})
+    migrate(command.upgrade, "head")
+    with engine.begin() as conn:
+        rows = conn.execute(sa.text("SELECT id, content_key FROM envelope ORDER BY id")).all()
+        assert [tuple(r) for r in rows] == [(1, "k1"), (2, None)]
+        conn.execute(
+            sa.text(
+                "INSERT INTO envelope (id, source, sha256, identity, content_key, duplicate_of,"
+                " size, received_at, status, created_at) VALUES (3, 'dropfolder', :sha, 'k3',"
+                " 'k1', 1, 1, :at, 'duplicate', :at)"
+            ),
+            {"sha": "a" * 64, "at": "2026-10-09"},
+        )
+    migrate(command.downgrade, "0006")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("envelope")}
+        assert not {"content_key", "duplicate_of"} & columns
+        status = conn.execute(sa.text("SELECT status FROM envelope WHERE id = 3")).scalar()
+        assert status == "ignored"
+    migrate(command.upgrade, "head")
+    with engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), SQLModel.metadata) == []
+        assert conn.execute(sa.text("SELECT count(*) FROM envelope")).scalar() == 3
+    engine.dispose()

@@ -52,6 +52,8 @@ def docx_bytes(doc: Doc) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     document = docx.Document()
+    for line in (s for s in doc.masthead.split("\n") if s.strip()):
+        document.add_paragraph(line).alignment = WD_ALIGN_PARAGRAPH.CENTER
     if doc.heading:
         document.add_heading(doc.title, level=1)
     else:

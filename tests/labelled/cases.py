@@ -84,6 +84,7 @@ class Doc:
     depends: str = ""
     heading: bool = False
     title_line: bool = True  # a body-only mail repeats the title as its first line
+    masthead: str = ""  # 简报 lines printed above the title (刊名, 期号, 编印单位, date)
 
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in self.body.strip().split("\n") if p.strip()]
@@ -138,7 +139,8 @@ class Mail:
                 f"主题：{subject}"
             )
         for doc in body_docs:
-            lines = ([doc.title] if doc.title_line else []) + doc.lines()
+            head = [s for s in doc.masthead.split("\n") if s.strip()]
+            lines = head + ([doc.title] if doc.title_line else []) + doc.lines()
             parts.append("\n\n".join(lines))
         if self.signature:
             parts.append(self.signature)
@@ -2961,15 +2963,14 @@ add(
         cover="请查收",
         docs=[
             D(
-                "卫健信息",
-                "第15期\n莱芜区卫生健康局办公室编            2026年10月30日\n"
-                "区卫健局开展“服务百姓健康行动”大型义诊周活动\n"
+                "区卫健局开展“服务百姓健康行动”大型义诊周活动",
                 "10月下旬，区卫健局组织全区23家医疗卫生机构开展“服务百姓健康行动”大型义诊周活动，"
                 "组织专家深入镇村义诊46场，服务群众5200余人次，开展健康讲座32场。",
                 "",
                 unit="区卫生健康局",
                 cat="dynamic",
                 name="卫健信息第15期.docx",
+                masthead="卫健信息\n第15期\n莱芜区卫生健康局办公室编            2026年10月30日",
             )
         ],
     )

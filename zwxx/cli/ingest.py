@@ -44,6 +44,8 @@ def summary_line(s: Summary) -> str:
         parts.append(f"无法读取 {s.failed} 件")
     if s.ignored:
         parts.append(f"非报送信息 {s.ignored} 件")
+    if s.copies:
+        parts.append(f"重复收到 {s.copies} 件（与此前收件完全相同，未重复计数）")
     if s.seen_before:
         parts.append(f"此前已处理 {s.seen_before} 件（未重复计数）")
     return "，".join(parts) + "。"
@@ -303,6 +305,7 @@ def envelopes_cmd(as_json: bool) -> None:
             "subject": e.subject,
             "received_at": iso(e.received_at, a),
             "sha256": e.sha256,
+            "duplicate_of": e.duplicate_of,  # a copy (status duplicate): the first envelope
         }
         if e.source == "imap":
             entry |= {
@@ -317,7 +320,13 @@ def envelopes_cmd(as_json: bool) -> None:
     if as_json:
         dump(data)
         return
-    labels = {"new": "新", "parsed": "已解析", "ignored": "不计", "failed": "失败"}
+    labels = {
+        "new": "新",
+        "parsed": "已解析",
+        "ignored": "不计",
+        "failed": "失败",
+        "duplicate": "重复收到",
+    }
     table = Table(title=f"收件记录（共 {len(rows)} 件）")
     for head in ("编号", "来源", "收到时间", "发件人/文件", "主题", "状态", "原因"):
         table.add_column(head)

@@ -49,6 +49,7 @@ class Summary:
 
     envelopes: int = 0
     seen_before: int = 0
+    copies: int = 0  # envelopes recorded as copies of an earlier one (no items)
     items: Counter = field(default_factory=Counter)  # by item status
     failed: int = 0
     ignored: int = 0
@@ -57,6 +58,7 @@ class Summary:
     def add(self, other: Summary) -> None:
         self.envelopes += other.envelopes
         self.seen_before += other.seen_before
+        self.copies += other.copies
         self.items.update(other.items)
         self.failed += other.failed
         self.ignored += other.ignored
@@ -84,6 +86,7 @@ class EnvelopeContext:
     out: Summary
     digest: str = ""  # sha256 of the raw bytes ("" if not fetched)
     identity: str = ""
+    content_key: str = ""  # what copies share ("" if not fetched)
     parsers: Parsers = field(default_factory=Parsers)
     envelope: Envelope | None = None
     existing: list[Item] = field(default_factory=list)  # items to update in place (re-parse)

@@ -11,7 +11,16 @@ from zwxx.pipeline import clerk, revisions, stages
 from zwxx.pipeline.context import EnvelopeContext, Job, Parsers, Summary
 from zwxx.records import notes as N
 from zwxx.records import rawstore, store
-from zwxx.records.models import COUNTED, DUPLICATE, ENV_FAILED, ENV_PARSED, IGNORED, Envelope, Item
+from zwxx.records.models import (
+    COUNTED,
+    DUPLICATE,
+    ENV_DUPLICATE,
+    ENV_FAILED,
+    ENV_PARSED,
+    IGNORED,
+    Envelope,
+    Item,
+)
 from zwxx.types import Incoming
 
 
@@ -20,6 +29,8 @@ def reparse(job: Job, envelope: Envelope, session: Session, parsers: Parsers | N
     (same ids, so adoptions and other events stay attached). Returns a Chinese note."""
     if envelope.source == "import":
         return "台账导入的数据无原件，跳过"
+    if envelope.status == ENV_DUPLICATE:
+        return f"与第 {envelope.duplicate_of} 件内容完全相同（重复收到），跳过"
     if not envelope.sha256:
         return f"未下载原件（{envelope.reason or '无内容'}），跳过"
     path = rawstore.raw_path(job.raw_dir, envelope.sha256)
@@ -33,6 +44,7 @@ def reparse(job: Job, envelope: Envelope, session: Session, parsers: Parsers | N
         folder_unit=envelope.folder_unit,
         sidecar_unit=envelope.sidecar_unit,
         sender=envelope.sender if envelope.source == "dropfolder" else None,
+        is_message=envelope.source == "imap",  # a mailbox hands over messages only
     )
     existing = list(session.exec(select(Item).where(Item.envelope_id == envelope.id)))
     # Revisions received later that these items carry: applied again after the re-read,

@@ -59,11 +59,19 @@ def process(
     # Not fetched (too large): identified by where it is.
     identity = incoming.identity or digest
     identity = identity or rawstore.sha256(repr(sorted(incoming.provenance.items())).encode())
+    content_key = incoming.content_key or digest
     result = Summary()
     try:
         with session_scope(job.engine) as session:
             ctx = EnvelopeContext(
-                job, session, incoming, result, digest, identity, parsers or Parsers()
+                job,
+                session,
+                incoming,
+                result,
+                digest,
+                identity,
+                content_key,
+                parsers or Parsers(),
             )
             stages.run(stages.STAGES, ctx)
             status, reason = ctx.result or (ctx.env.status, ctx.env.reason)
@@ -96,7 +104,9 @@ def _record_failure(
     that cannot be written, stop this source's pass: it is retried next time."""
     try:
         with session_scope(job.engine) as session:
-            if store.find_envelope(session, incoming.source, identity) is None:
+            found = store.find_envelope(session, incoming.source, identity, incoming.provenance)
+            if found is None:
+                # No content key: a copy of what failed here is read, not called a copy.
                 envelope = stages.envelope_row(incoming, digest, identity)
                 envelope.status, envelope.reason = ENV_FAILED, reason
                 session.add(envelope)

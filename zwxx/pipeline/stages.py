@@ -4,9 +4,11 @@ also advances the source's checkpoint, and tells the source only after the commi
 
     source ─▶ raw copy (runner, before the transaction)
     STAGES
-      seen_before        same envelope recorded before? stop ("seen"); a failed one sent
-                         again is read again in place
+      seen_before        this message (mailbox, folder, UIDVALIDITY, UID) or file recorded
+                         before? stop ("seen"); a failed one sent again is read again in place
       new_envelope       the envelope row (provenance cleaned and clipped)
+      copy_of            the same bytes as an earlier envelope (a mail delivered twice, a
+                         file dropped again)? the row is a ``duplicate`` pointing at it; stop
       PARSE_STAGES       (also what ``reparse`` runs on a recorded envelope)
         read_documents   the message or file -> documents; failed / ignored envelope
         classify         each document -> a draft: category, 字数, unit, author
@@ -39,49 +41,98 @@ from zwxx.pipeline.context import EnvelopeContext, clip
 from zwxx.records import notes as N
 from zwxx.records.models import (
     COUNTED,
+    ENV_DUPLICATE,
     ENV_FAILED,
     ENV_IGNORED,
+    ENV_NEW,
     ENV_PARSED,
     FAILED,
     REVIEW,
     Envelope,
     Item,
 )
-from zwxx.records.store import find_envelope
+from zwxx.records.store import find_envelope, find_moved_message, first_with_content
 
 log = logging.getLogger(__name__)
 
 Stage = Callable[[EnvelopeContext], None]
 SEEN = "此前已处理过相同内容"
+COPY = "与第 {} 件收件内容完全相同（同一邮件或文件重复收到），不重复计数"
 
 
 # ------------------------------------------------------------------ envelope stages
 def seen_before(ctx: EnvelopeContext) -> None:
-    incoming = ctx.incoming
-    seen = find_envelope(
-        ctx.session, incoming.source, ctx.identity, incoming.message_id, incoming.provenance
-    )
+    """This very message or file recorded before (a re-scan, a crash before the file
+    moved to archive/, a rebuilt folder giving its messages again): stop, "seen". One
+    that failed and is sent again is read again in place."""
+    incoming, session = ctx.incoming, ctx.session
+    seen = find_envelope(session, incoming.source, ctx.identity, incoming.provenance)
+    if seen is None:
+        seen = find_moved_message(session, incoming.provenance, ctx.digest, incoming.message_id)
+        if seen is not None:  # the message now lives under the new UIDVALIDITY
+            _now_at(seen, ctx)
+    if seen is None and incoming.source == "dropfolder" and ctx.content_key:
+        # A file that failed went to failed/; given back, it is that file again.
+        failed = first_with_content(session, incoming.source, ctx.content_key, failed=True)
+        if (
+            failed is not None
+            and first_with_content(session, incoming.source, ctx.content_key) is None
+        ):
+            seen = failed
+            _now_at(seen, ctx)
     if seen is None:
         return
     if seen.status == ENV_FAILED and incoming.failure is None and incoming.raw:
         # A file that failed before and is sent again (say, after LibreOffice was
         # installed): read it again in place rather than call it "seen".
         ctx.envelope = seen
-        ctx.existing = list(ctx.session.exec(select(Item).where(Item.envelope_id == seen.id)))
+        ctx.existing = list(session.exec(select(Item).where(Item.envelope_id == seen.id)))
         ctx.out.envelopes = 1
         return
-    ctx.out.seen_before = 1  # same bytes, or a re-scanned folder
+    ctx.out.seen_before = 1  # this message or file again
     ctx.result, ctx.stop = ("seen", SEEN), True
+
+
+def _now_at(envelope: Envelope, ctx: EnvelopeContext) -> None:
+    """The envelope now stands for the message or file as it is found this time (its
+    new UID, the file given back), so a re-scan after a crash finds it by identity."""
+    envelope.identity = ctx.identity
+    for key in ("uidvalidity", "uid", "path"):
+        if key in ctx.incoming.provenance:
+            setattr(envelope, key, ctx.incoming.provenance[key])
 
 
 def new_envelope(ctx: EnvelopeContext) -> None:
     if ctx.envelope is None:
-        ctx.envelope = envelope_row(ctx.incoming, ctx.digest, ctx.identity)
+        ctx.envelope = envelope_row(ctx.incoming, ctx.digest, ctx.identity, ctx.content_key)
         ctx.session.add(ctx.envelope)
         ctx.out.envelopes = 1
 
 
-def envelope_row(incoming, digest: str, identity: str) -> Envelope:
+def copy_of(ctx: EnvelopeContext) -> None:
+    """The same bytes as an earlier envelope (one mail delivered twice, a file dropped
+    again): recorded as a copy pointing at the first one, with no items of its own, so
+    every message and file has its row and nothing is counted twice."""
+    envelope = ctx.env
+    if envelope.status != ENV_NEW or ctx.incoming.failure or not ctx.content_key:
+        return  # read again in place, or not fetched
+    ctx.session.flush()  # its id: the first is an earlier one
+    first = first_with_content(
+        ctx.session, ctx.incoming.source, ctx.content_key, before=envelope.id
+    )
+    if first is None:
+        return
+    envelope.status, envelope.duplicate_of = ENV_DUPLICATE, first.id
+    envelope.reason = COPY.format(first.id)
+    # The same bytes: the same subject, sender and Message-ID, without reading them again.
+    envelope.subject = first.subject
+    envelope.sender = first.sender or envelope.sender
+    envelope.message_id = first.message_id or envelope.message_id
+    ctx.out.copies = 1
+    ctx.result, ctx.stop = (ENV_DUPLICATE, envelope.reason), True
+
+
+def envelope_row(incoming, digest: str, identity: str, content_key: str | None = None) -> Envelope:
     """An envelope with every text cleaned and cut to its column (untrusted input)."""
     prov = dict(incoming.provenance)
     for key, limit in (("path", 4000), ("mailbox", 254), ("folder", 254)):
@@ -91,6 +142,7 @@ def envelope_row(incoming, digest: str, identity: str) -> Envelope:
         source=incoming.source,
         sha256=digest,
         identity=identity,
+        content_key=content_key or None,
         size=len(incoming.raw),
         received_at=incoming.received_at,
         sender=clip(incoming.sender, 254),
@@ -277,7 +329,7 @@ PARSE_STAGES: tuple[Stage, ...] = (
     tally,
     set_aside_gone,
 )
-STAGES: tuple[Stage, ...] = (seen_before, new_envelope, *PARSE_STAGES)
+STAGES: tuple[Stage, ...] = (seen_before, new_envelope, copy_of, *PARSE_STAGES)
 
 
 def run(stages: tuple[Stage, ...], ctx: EnvelopeContext) -> None:

@@ -178,7 +178,8 @@ def test_the_stage_lists_have_one_signature_and_the_order() -> None:
     for stage in (*STAGES, *ITEM_STAGES):
         assert list(inspect.signature(stage).parameters) == ["ctx"], stage
     names = [s.__name__ for s in STAGES]
-    assert names[:2] == ["seen_before", "new_envelope"] and STAGES[2:] == PARSE_STAGES
+    assert names[:3] == ["seen_before", "new_envelope", "copy_of"]
+    assert STAGES[3:] == PARSE_STAGES
     assert names.index("read_documents") < names.index("classify") < names.index("each_item")
     assert [s.__name__ for s in ITEM_STAGES] == [
         "from_draft",
