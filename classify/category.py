@@ -189,15 +189,21 @@ def _hits(
     for text in texts:
         if not text or any(re.search(u, text) for u in unless):
             continue
+        taken: list[tuple[int, int]] = []  # words one pattern counted: not again
         for pattern in patterns:
-            m = re.search(pattern, text)
+            m = next((m for m in re.finditer(pattern, text) if not _overlaps(m, taken)), None)
             if m is None:
                 continue
-            first = first or m.group(0).strip(_TRIM)[:16]
+            taken.append(m.span())
+            first = first or m.group(0).strip(_TRIM).lstrip("”")[:16]
             count += 1
             if not whole:
                 break
     return count, first
+
+
+def _overlaps(m: re.Match[str], spans: list[tuple[int, int]]) -> bool:
+    return any(m.start() < end and start < m.end() for start, end in spans)
 
 
 def _clause_before(text: str, start: int, width: int) -> str:
@@ -232,6 +238,10 @@ def _cue_evidence(rules: Rules, text: str, place: str) -> list[Evidence]:
     for compound in conf.not_cues:
         masked = masked.replace(compound, "□" * len(compound))
 
+    def shaped(key: str) -> bool:
+        shapes = rules.categories[key].title_shapes
+        return not title or not shapes or any(re.search(p, masked) for p in shapes)
+
     def keep(ev: Evidence) -> None:
         if ev.weight > 0 and (ev.category not in best or ev.weight > best[ev.category].weight):
             best[ev.category] = ev
@@ -253,6 +263,10 @@ def _cue_evidence(rules: Rules, text: str, place: str) -> list[Evidence]:
                     shown = f"{verb}…{cue}" if verb else f"{cue}{after[:2]}"
                     why = f"{where}含“{cue}”，但所写为“{shown}”的工作"
                     keep(Evidence("cue_work", rules.default_category, work_weight, place, why))
+                elif not shaped(key):
+                    # "地籍调查资料陈旧": the cue names a thing, the title is no report.
+                    why = f"{where}含“{cue}”（非报告式标题）"
+                    keep(Evidence("cue", key, w.lead_cue, place, why))
                 elif stated:
                     why = f"{where}含“{cue}”（“{stated}”）"
                     keep(Evidence("cue_stated", key, base + w.stated, place, why))
@@ -290,6 +304,8 @@ def score(
         features = [e for e in features if e.place != "topic"]
     evidence += _cue_evidence(rules, c.lead, "lead") if c.lead else []
     evidence += features
+    evidence += _named_practice(rules, c)
+    evidence = _supported(rules, evidence)
     scores = {key: 0 for key in rules.categories}
     for e in evidence:
         scores[e.category] += e.weight
@@ -317,6 +333,86 @@ def score(
     else:
         strength = "body"
     return Scored(decision, strength, ordered, scores)
+
+
+_QUOTED = re.compile(r"“([^“”]{2,10})”")
+REASON_MATCH_CHARS = 16  # how much of a matched text a reason quotes
+
+
+def _named_practice(rules: Rules, c: _Content) -> list[Evidence]:
+    """A practice the title names in quotes (“路长制”“五老调解团”, not a campaign such as
+    “春风行动”) that the body keeps coming back to: the text explains that practice. A
+    short text (``short_min_chars`` on) may name it once when it tells the mechanism
+    and the results, and its lead is no one-off event (a date and 召开/举办/开展)."""
+    conf = rules.classification
+    named = conf.named_practice
+    weight = conf.weights.named_practice
+    if not weight or c.chars < min(named.min_chars, named.short_min_chars or named.min_chars):
+        return []
+    events = "|".join(named.events)
+    for m in _QUOTED.finditer(c.title):
+        name = m.group(1)
+        if events and (
+            re.match(rf"[^，。；]{{0,2}}({events})", c.title[m.end() :])  # “春风”行动
+            or re.search(rf"({events})$", name)  # “春风行动”
+        ):
+            continue
+        times = c.body.count(name)
+        if c.chars >= named.min_chars and times >= named.min_times:
+            text = named.reason.format(name=name, times=times, mechanism="", result="")
+            return [Evidence("named_practice", "experience", weight, "body", text)]
+        short = _short_practice(rules, c, name, times)
+        if short is not None:
+            return [short]
+    return []
+
+
+def _short_practice(rules: Rules, c: _Content, name: str, times: int) -> Evidence | None:
+    """The evidence of a short text about the practice ``name``: named in the body, its
+    mechanism and results told, and no event report's lead; else None."""
+    conf = rules.classification
+    named = conf.named_practice
+    if not named.short_min_chars or c.chars < named.short_min_chars or times < 1:
+        return None
+    if named.event_lead and all(re.search(p, c.lead) for p in named.event_lead):
+        return None
+    mechanism = _first_match(rules, named.mechanism, c.body)
+    result = _first_match(rules, named.results, c.body)
+    if not (mechanism and result):
+        return None
+    text = named.short_reason.format(name=name, times=times, mechanism=mechanism, result=result)
+    return Evidence("named_practice", "experience", conf.weights.named_practice, "body", text)
+
+
+def _first_match(rules: Rules, features: list[str], text: str) -> str:
+    """The first text a pattern of ``features`` matches in ``text``, shortened; ""."""
+    for name in features:
+        f = rules.classification.features[name]
+        if any(re.search(u, text) for u in f.unless):
+            continue
+        for pattern in f.patterns:
+            m = re.search(pattern, text)
+            if m is not None:
+                found = m.group(0).strip(_TRIM)
+                return (
+                    found if len(found) <= REASON_MATCH_CHARS else found[:REASON_MATCH_CHARS] + "…"
+                )
+    return ""
+
+
+def _supported(rules: Rules, evidence: list[Evidence]) -> list[Evidence]:
+    """Evidence without the features that only support others (``requires``) when none
+    of the evidence they need fired: a long text in sections is research only when
+    something else says it is (a report title, survey methods, a research cue)."""
+    features = rules.classification.features
+    fired = {(e.category, "cue" if e.name.startswith("cue") else e.name) for e in evidence}
+    out = []
+    for e in evidence:
+        f = features.get(e.name)
+        if f is not None and f.requires and not any((e.category, r) in fired for r in f.requires):
+            continue
+        out.append(e)
+    return out
 
 
 def _unique(texts: Iterable[str]) -> list[str]:
@@ -360,11 +456,14 @@ def decide(
     paragraphs: list[str] | tuple[str, ...] = (),
     chars: int = 0,
     topic: str = "",
+    note: str = "",
 ) -> CategoryDecision:
     """Category from labels, else from the evidence of the content; else the rules'
     default. An explicit label wins, flagged when the content says otherwise. ``topic``
     is a mail subject naming the text's topic that is not its title (a body-only mail
-    whose own heading is the title): it is looked at when the title gives nothing."""
+    whose own heading is the title): it is looked at when the title gives nothing.
+    ``note`` is the mail's cover note where it speaks of this document ("这是我镇本月
+    第二篇专报"): "专报" there marks the document as 专报 when nothing else labels it."""
     texts = {"subject": subject, "filename": filename, "title": title}
     labelled: CategoryDecision | None = None
     for place, label in _PLACES:
@@ -377,11 +476,23 @@ def decide(
         for place, label in _PLACES:
             if "专报" in texts[place]:
                 return CategoryDecision("special", f"{label}含“专报”", True)
+        if "专报" in note:
+            return CategoryDecision("special", f"邮件附言称“{_around(note, '专报')}”", True)
         return score(rules, title=title, paragraphs=paragraphs, chars=chars, topic=topic).decision
     note = _conflict(rules, labelled.category, title, paragraphs, chars)
     if not note:
         return labelled
     return CategoryDecision(labelled.category, f"{labelled.reason}；{note}", True, note)
+
+
+def _around(text: str, word: str) -> str:
+    """The clause of ``text`` holding ``word``, at most 30 characters of it."""
+    for clause in re.split(r"[。；;！!？?\n]", text):
+        if word in clause:
+            clause = clause.strip(_TRIM)
+            at = clause.find(word)
+            return clause[max(0, at + len(word) - 30) : at + len(word)]
+    return word
 
 
 def _conflict(

@@ -29,6 +29,10 @@ class Context:
     sender_name: str = ""
     folder_unit: str | None = None
     sidecar_unit: str | None = None
+    # The mail's cover note beside its attachments, and how many documents it carries:
+    # the note speaks of a document when it is the only one or the note names it.
+    note: str = ""
+    documents: int = 1
 
 
 @dataclass
@@ -97,6 +101,28 @@ def signoff_text(paragraphs: list[str]) -> str:
     return "\n".join(p for p in paragraphs if is_signoff(p.strip()) or "供稿" in p)
 
 
+_NOTE_CLAUSE = re.compile(r"[。；;！!？?\n]")
+_QUOTED_NAME = re.compile(r"[《“\"]([^》”\"]{4,})[》”\"]")
+
+
+def note_for(ctx: Context, doc: Document, said: str | None = None) -> str:
+    """What the mail's cover note (or ``said``: its subject) says of ``doc``: all of it
+    when the mail carries this document only, else its clauses naming the document (its
+    title or file name). "杨庄镇报送信息（含专报1篇）" over two documents labels neither."""
+    note = ctx.note if said is None else said
+    if not note or ctx.documents <= 1:
+        return note
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", doc.name)
+    names = [n for n in (doc.title.strip(), stem.strip()) if len(n) >= 4]
+    clauses = [c for c in _NOTE_CLAUSE.split(note) if c.strip()]
+    mine = []
+    for clause in clauses:
+        quoted = [m.group(1) for m in _QUOTED_NAME.finditer(clause)]
+        if any(n in clause for n in names) or any(q in n for q in quoted for n in names):
+            mine.append(clause)
+    return "。".join(mine)
+
+
 def build(
     document: Document,
     ctx: Context,
@@ -118,12 +144,13 @@ def build(
     body_only = bool(ctx.subject) and doc.name == ctx.subject
     decision = decide(
         rules,
-        subject=ctx.subject,
+        subject=note_for(ctx, doc, ctx.subject),
         filename=doc.name if ctx.subject != doc.name else "",
         title=doc.title,
         paragraphs=body_lines,
         chars=chars,
         topic=ctx.subject if body_only and doc.title != ctx.subject else "",
+        note=note_for(ctx, doc),
     )
     length = length_note(rules, decision.category, chars)
     # A label the content contradicts is kept and flagged in the item's notes; the item

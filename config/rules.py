@@ -62,6 +62,15 @@ class Category(_Strict):
     limit: int = Field(ge=0, description="0 means no limit")
     tags: list[str]
     cues: list[str] = Field(default_factory=list)  # words in the title or lead
+    # Shapes a title must have for a cue of this category in it to count as a title cue
+    # ("…的调查", "调研报告"); elsewhere in a title ("调查资料陈旧") it counts as in the
+    # lead. Empty: anywhere.
+    title_shapes: list[str] = Field(default_factory=list)
+
+    @field_validator("title_shapes")
+    @classmethod
+    def _regex(cls, v: list[str]) -> list[str]:
+        return _compiles(v)
 
 
 CategoryKey = Literal["dynamic", "experience", "problem", "research", "special"]
@@ -94,6 +103,10 @@ class Feature(_Strict):
     max_chars: int = Field(default=0, ge=0)  # 0 = no limit
     min_sections: int = Field(default=0, ge=0)  # at least this many sections "一、"
     reason: str = Field(min_length=1)  # {place} {match} {chars} {sections} are filled in
+    # Evidence (feature names, or "cue" for the category's cue words) of the same
+    # category of which one must have fired for this one to count: length and sections
+    # support research evidence, they are none by themselves.
+    requires: list[str] = Field(default_factory=list)
 
     @field_validator("patterns", "unless")
     @classmethod
@@ -109,6 +122,46 @@ class Weights(_Strict):
     stated: int = Field(ge=0)  # added when a word around the cue states it (存在…问题)
     title_work: int = Field(ge=0)  # a cue that is the object of work (排查隐患): news
     lead_work: int = Field(ge=0)
+    # a practice named in quotes in the title (“路长制”) that the body keeps coming back
+    # to: the text is about that practice (with a title summing it up: 经验做法)
+    named_practice: int = Field(default=2, ge=0)
+
+
+class NamedPractice(_Strict):
+    """A practice the title names in quotes (“路长制”“五老调解团”, not a campaign such as
+    “春风行动”). In a longer text the body keeps coming back to it; in a short one (from
+    ``short_min_chars``) the body names it and tells its mechanism and results (the
+    patterns of the features ``mechanism`` and ``results``), and is no one-off event
+    report: a lead with a date and an event verb (every ``event_lead`` pattern)."""
+
+    min_chars: int = Field(default=300, ge=0)  # the body repeats the name min_times
+    min_times: int = Field(default=2, ge=1)
+    short_min_chars: int = Field(default=0, ge=0)  # 0 = no short texts
+    mechanism: list[str] = Field(default_factory=list)  # feature names
+    results: list[str] = Field(default_factory=list)  # feature names
+    event_lead: list[str] = Field(default_factory=list)
+    # a quoted name followed by one of these (or ending with one) is an event, not a
+    # practice: “春风”行动, “党建引领”推进会
+    events: list[str] = Field(
+        default_factory=lambda: [
+            "活动",
+            "行动",
+            "比赛",
+            "大赛",
+            "竞赛",
+            "宣传周",
+            "宣传月",
+            "主题日",
+        ]
+    )
+    # {name} {times} {mechanism} {result} are filled in
+    reason: str = "正文围绕“{name}”展开（{times} 处）"
+    short_reason: str = "正文写明“{name}”的做法（“{mechanism}”）与成效（“{result}”）"
+
+    @field_validator("event_lead", "events")
+    @classmethod
+    def _regex(cls, v: list[str]) -> list[str]:
+        return _compiles(v)
 
 
 class Classification(_Strict):
@@ -128,6 +181,15 @@ class Classification(_Strict):
     not_cues: list[str] = Field(default_factory=list)  # 困难群众: no cue at all
     weights: Weights = Weights(title_cue=5, lead_cue=2, stated=1, title_work=5, lead_work=2)
     features: dict[str, Feature] = Field(default_factory=dict)
+    named_practice: NamedPractice = NamedPractice()
+
+    @model_validator(mode="after")
+    def _named_features(self) -> Classification:
+        named = self.named_practice
+        unknown = [n for n in named.mechanism + named.results if n not in self.features]
+        if unknown:
+            raise ValueError(f"named_practice 引用了不存在的依据：{'、'.join(unknown)}")
+        return self
 
 
 class Instruction(_Strict):

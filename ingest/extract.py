@@ -98,6 +98,7 @@ class Extracted:
     documents: list[Document] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (file name, reason)
     ignored: str | None = None  # why the whole envelope is not a submission
+    note: str = ""  # the cover note beside attachments ("这是我镇本月第二篇专报，请查收")
 
 
 # Header fields only a message has (RFC 5322 / 2045); a text submission has none of them.
@@ -205,10 +206,33 @@ def _body_document(subject: str, lines: list[str], reply: bool = False) -> Docum
                 break
     rest = kept[_text_start(kept) :]
     first = next((n for n, x in enumerate(rest) if x.strip()), None)
+    if first is not None and not _heading_line(rest[first]):
+        first = _heading_under_notes(rest, first)
     if first is not None and _heading_line(rest[first]) and countable_lines(rest[first + 1 :]):
         title = rest[first].strip()
         return Document(name=subject or "邮件正文", title=title, paragraphs=rest[first + 1 :])
     return Document(name=subject or "邮件正文", title=subject or "邮件正文", paragraphs=rest)
+
+
+# Words of a note about the mail itself ("一篇正文，一篇附件。", "请审阅。"), not of a text.
+_ABOUT_MAIL = re.compile(r"附件|正文|查收|审阅|审核|报送|上报|投稿|此稿|修改稿|领导|老师|您好|收悉")
+
+
+def _heading_under_notes(lines: list[str], first: int) -> int:
+    """The heading line under short notes about the mail that the note rules did not
+    know ("一篇正文，一篇附件。"); ``first`` when there is none. Only short sentences that
+    speak of the mail may stand above it: a text's own opening sentence never does."""
+    above: list[str] = []
+    for n in range(first, min(len(lines), first + LEAD_LINES)):
+        text = lines[n].strip()
+        if not text:
+            continue
+        if above and _heading_line(text) and countable_lines(lines[n + 1 :]):
+            return n
+        if len(text) > NOTE_MAX or not _ABOUT_MAIL.search(text) or _heading_line(text):
+            return first
+        above.append(text)
+    return first
 
 
 def _reply_text(lines: list[str]) -> list[str]:
@@ -333,6 +357,8 @@ def _from_message(
             )
             if not copies:
                 out.documents.append(_body_document(title, body, reply))
+        else:
+            out.note = "\n".join(line.strip() for line in countable_lines(body) if line.strip())
     elif is_cover_note(countable_lines(body)):
         # A note with nothing attached ("附件是6月份信息，请查收。"): no item (SPEC §2).
         out.ignored = COVER_NOTE_IGNORED

@@ -191,6 +191,8 @@ def classify(ctx: EnvelopeContext) -> None:
         sender_name=extracted.sender_name,
         folder_unit=incoming.folder_unit,
         sidecar_unit=incoming.sidecar_unit,
+        note=extracted.note,
+        documents=len(extracted.documents),
     )
     ctx.drafts = [
         ctx.parsers.build(doc, ctx.context, job.roster, job.rules, clerk_addresses)

@@ -149,3 +149,59 @@ def test_masthead_in_a_text_file_and_in_a_body_only_mail() -> None:
     assert (doc.title, doc.paragraphs) == (TITLE, [BODY])
     (mail_doc,) = extract(incoming(plain_mail("报送信息一条", text))).documents
     assert mail_doc.title == TITLE and [p for p in mail_doc.paragraphs if p] == [BODY]
+
+
+# ---------------------------------------------- a body text beside an attached document
+LONG_TEXT = TEXT + (
+    "整治中，执法人员坚持教育与处罚相结合，向沿街商户发放《市容环境卫生责任告知书》860余份，"
+    "督促落实门前三包责任。下一步，区城管局将建立常态化巡查机制，每周开展联合执法不少于两次，"
+    "巩固整治成果。"
+)
+
+
+def _mail_with_attachment(body: str, subject: str = "区城管局政务信息") -> bytes:
+    attached = docx.Document()
+    attached.add_paragraph("城区停车泊位供需矛盾突出")
+    attached.add_paragraph("城区现有公共停车泊位1.2万个，缺口约8000个，早晚高峰停车难。")
+    buf = io.BytesIO()
+    attached.save(buf)
+    return eml_bytes(subject, body, [("停车难.docx", buf.getvalue())])
+
+
+@pytest.mark.parametrize(
+    "note", ["一篇正文，一篇附件。", "正文一篇，请审阅。", "您好，附件和正文各一篇信息。"]
+)
+def test_a_note_about_the_mail_above_a_body_text_beside_an_attachment(note: str) -> None:
+    got = extract(incoming(_mail_with_attachment(f"{note}\n\n{HEADING}\n{LONG_TEXT}\n")))
+    body = next(d for d in got.documents if not d.name.endswith(".docx"))
+    assert body.title == HEADING
+    assert [p for p in body.paragraphs if p.strip()] == [LONG_TEXT]
+
+
+def test_a_short_opening_sentence_of_the_text_is_no_note() -> None:
+    """A text that opens with a short sentence and then a sub-heading keeps both."""
+    opening = "近日，区城管局召开城区环境整治推进会。"
+    got = extract(
+        incoming(_mail_with_attachment(f"{opening}\n主要做法\n{LONG_TEXT}\n", "城区环境整治"))
+    )
+    body = next(d for d in got.documents if not d.name.endswith(".docx"))
+    assert body.title == "城区环境整治"
+    assert opening in body.paragraphs
+
+
+def test_a_subject_label_over_several_documents_labels_only_the_one_it_names() -> None:
+    """ "报送信息（含专报1篇）" over two documents: the subject marks neither; the
+    document with 专报 in its own file name is the 专报."""
+    news = docx.Document()
+    news.add_paragraph("区城管局举办城市管理开放日活动")
+    news.add_paragraph(
+        "10月18日，区城管局举办城市管理开放日活动，邀请120余名市民代表走进指挥中心。"
+    )
+    buf = io.BytesIO()
+    news.save(buf)
+    raw = eml_bytes("区城管局报送信息（含专报1篇）", "请查收。", [("开放日.docx", buf.getvalue())])
+    (doc,) = extract(incoming(raw)).documents
+    ctx = Context(subject="区城管局报送信息（含专报1篇）", documents=2)
+    assert build(doc, ctx, ROSTER, RULES).category == "dynamic"
+    alone = Context(subject="区城管局报送信息（含专报1篇）", documents=1)
+    assert build(doc, alone, ROSTER, RULES).category == "special"
