@@ -80,12 +80,6 @@ def length_note(rules: Rules, category: str, chars: int) -> N.Note | None:
     return N.over_limit(chars, limit, category, rules.category_label(category))
 
 
-def length_check(rules: Rules, category: str, chars: int) -> tuple[bool, str]:
-    """(over the category's limit, the Chinese note saying so): counted all the same."""
-    note = length_note(rules, category, chars)
-    return note is not None, note.text if note else ""
-
-
 def clean_title(title: str, tags: Iterable[str] = ()) -> str:
     """The title without the tags before it ("【动态】", "动态 | 寨里镇 | ……", "信息一则：");
     ``tags`` are the rules' category tags. The category reads the label before this."""
