@@ -33,7 +33,9 @@ _BARRED = re.compile(r"^\s*([^|｜丨\s]{2,8})\s*[|｜丨]")
 # A tag ending a part of a file name or subject is a label from this many characters on.
 SEGMENT_TAG_MIN = 3
 _SEGMENT_SPLIT = re.compile(r"[-_—－\s：:]+")
-_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")  # a file name's own extension
+# Clauses of a cover note or a subject (what it says of one document).
+CLAUSE_END = re.compile(r"[。；;！!？?\n]")
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class CategoryDecision:
     conflict: str = ""
 
 
-def _tag_table(rules: Rules) -> dict[str, str]:
+def tag_table(rules: Rules) -> dict[str, str]:
     return {tag: key for key, cat in rules.categories.items() for tag in cat.tags}
 
 
@@ -54,7 +56,7 @@ def find_label(text: str, rules: Rules, *, segments: bool = False) -> str | None
     """The category named by an explicit label in ``text``, if any. With ``segments``
     (file names, subjects), a part of a name made of several parts that ends with a tag
     is a label too: "口镇经验做法-三链融合.docx", "区民政局调研信息_养老服务"."""
-    table = _tag_table(rules)
+    table = tag_table(rules)
     candidates = [m.group(1) for m in _BRACKETED.finditer(text)]
     candidates += [m.group(1) for m in _PAREN_LEAD.finditer(text)]
     candidates += [m.group(1) for m in _PREFIX.finditer(text)]
@@ -64,7 +66,7 @@ def find_label(text: str, rules: Rules, *, segments: bool = False) -> str | None
         key = table.get(raw.strip())
         if key is not None:
             return key
-    parts = [p for p in _SEGMENT_SPLIT.split(_EXTENSION.sub("", text)) if p]
+    parts = [p for p in _SEGMENT_SPLIT.split(EXTENSION.sub("", text)) if p]
     if segments and len(parts) > 1:
         # Only a category's name ends a part as a label (经验做法, 问题建议, 工作动态,
         # 市专报): a two-character tag there is a word of the title ("协调解决企业用地问题").
@@ -164,8 +166,8 @@ def _feature_evidence(rules: Rules, c: _Content) -> list[Evidence]:
         else:
             places = [("body", getattr(c, f.where))]
         for place, texts in places:
-            hit = _hits(f.where, f.patterns, f.unless, texts)
-            if hit is None or hit[0] < f.min_hits or not any(texts):
+            hit = _hits(f.where, f.patterns_rx, f.unless_rx, texts)
+            if hit[0] < f.min_hits or not any(texts):
                 continue
             text = f.reason.format(
                 place=_PLACE_NAMES[place], match=hit[1], chars=c.chars, sections=c.sections
@@ -175,27 +177,33 @@ def _feature_evidence(rules: Rules, c: _Content) -> list[Evidence]:
     return found
 
 
+REASON_MATCH_CHARS = 16  # how much of a matched text a reason quotes
+
+
 def _hits(
-    where: str, patterns: list[str], unless: list[str], texts: tuple[str, ...]
-) -> tuple[int, str] | None:
+    where: str,
+    patterns: list[re.Pattern[str]],
+    unless: list[re.Pattern[str]],
+    texts: tuple[str, ...],
+) -> tuple[int, str]:
     """(hits, first matched text): patterns matched in one text (title, lead, body), or
     parts matched (openers, headings, items); a part where an ``unless`` pattern matches
-    does not count. None when nothing to look at."""
+    does not count."""
     if not patterns:
         return (len(texts), "")
     first = ""
     whole = where in ("title", "lead", "body")
     count = 0
     for text in texts:
-        if not text or any(re.search(u, text) for u in unless):
+        if not text or any(u.search(text) for u in unless):
             continue
         taken: list[tuple[int, int]] = []  # words one pattern counted: not again
         for pattern in patterns:
-            m = next((m for m in re.finditer(pattern, text) if not _overlaps(m, taken)), None)
+            m = next((m for m in pattern.finditer(text) if not _overlaps(m, taken)), None)
             if m is None:
                 continue
             taken.append(m.span())
-            first = first or m.group(0).strip(_TRIM).lstrip("”")[:16]
+            first = first or m.group(0).strip(_TRIM).lstrip("”")[:REASON_MATCH_CHARS]
             count += 1
             if not whole:
                 break
@@ -239,8 +247,8 @@ def _cue_evidence(rules: Rules, text: str, place: str) -> list[Evidence]:
         masked = masked.replace(compound, "□" * len(compound))
 
     def shaped(key: str) -> bool:
-        shapes = rules.categories[key].title_shapes
-        return not title or not shapes or any(re.search(p, masked) for p in shapes)
+        shapes = rules.categories[key].title_shapes_rx
+        return not title or not shapes or any(p.search(masked) for p in shapes)
 
     def keep(ev: Evidence) -> None:
         if ev.weight > 0 and (ev.category not in best or ev.weight > best[ev.category].weight):
@@ -336,7 +344,6 @@ def score(
 
 
 _QUOTED = re.compile(r"“([^“”]{2,10})”")
-REASON_MATCH_CHARS = 16  # how much of a matched text a reason quotes
 
 
 def _named_practice(rules: Rules, c: _Content) -> list[Evidence]:
@@ -349,12 +356,11 @@ def _named_practice(rules: Rules, c: _Content) -> list[Evidence]:
     weight = conf.weights.named_practice
     if not weight or c.chars < min(named.min_chars, named.short_min_chars or named.min_chars):
         return []
-    events = "|".join(named.events)
+    after, named_event = named.event_after_rx, named.event_name_rx
     for m in _QUOTED.finditer(c.title):
         name = m.group(1)
-        if events and (
-            re.match(rf"[^，。；]{{0,2}}({events})", c.title[m.end() :])  # “春风”行动
-            or re.search(rf"({events})$", name)  # “春风行动”
+        if (after and after.match(c.title[m.end() :])) or (
+            named_event and named_event.search(name)
         ):
             continue
         times = c.body.count(name)
@@ -374,7 +380,7 @@ def _short_practice(rules: Rules, c: _Content, name: str, times: int) -> Evidenc
     named = conf.named_practice
     if not named.short_min_chars or c.chars < named.short_min_chars or times < 1:
         return None
-    if named.event_lead and all(re.search(p, c.lead) for p in named.event_lead):
+    if named.event_lead and all(p.search(c.lead) for p in named.event_lead_rx):
         return None
     mechanism = _first_match(rules, named.mechanism, c.body)
     result = _first_match(rules, named.results, c.body)
@@ -388,10 +394,10 @@ def _first_match(rules: Rules, features: list[str], text: str) -> str:
     """The first text a pattern of ``features`` matches in ``text``, shortened; ""."""
     for name in features:
         f = rules.classification.features[name]
-        if any(re.search(u, text) for u in f.unless):
+        if any(u.search(text) for u in f.unless_rx):
             continue
-        for pattern in f.patterns:
-            m = re.search(pattern, text)
+        for pattern in f.patterns_rx:
+            m = pattern.search(text)
             if m is not None:
                 found = m.group(0).strip(_TRIM)
                 return (
@@ -487,7 +493,7 @@ def decide(
 
 def _around(text: str, word: str) -> str:
     """The clause of ``text`` holding ``word``, at most 30 characters of it."""
-    for clause in re.split(r"[。；;！!？?\n]", text):
+    for clause in CLAUSE_END.split(text):
         if word in clause:
             clause = clause.strip(_TRIM)
             at = clause.find(word)

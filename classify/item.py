@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from zwxx.classify.category import decide
+from zwxx.classify.category import CLAUSE_END, EXTENSION, decide, tag_table
 from zwxx.classify.titles import strip_tags
 from zwxx.classify.units import Attribution, attribute, heading_claim
 from zwxx.classify.wordcount import count_chars, count_no_spaces, countable_lines, is_signoff
@@ -95,7 +95,6 @@ def signoff_text(paragraphs: list[str]) -> str:
     return "\n".join(p for p in paragraphs if is_signoff(p.strip()) or "供稿" in p)
 
 
-_NOTE_CLAUSE = re.compile(r"[。；;！!？?\n]")
 _QUOTED_NAME = re.compile(r"[《“\"]([^》”\"]{4,})[》”\"]")
 
 
@@ -106,9 +105,9 @@ def note_for(ctx: Context, doc: Document, said: str | None = None) -> str:
     note = ctx.note if said is None else said
     if not note or ctx.documents <= 1:
         return note
-    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", doc.name)
+    stem = EXTENSION.sub("", doc.name)
     names = [n for n in (doc.title.strip(), stem.strip()) if len(n) >= 4]
-    clauses = [c for c in _NOTE_CLAUSE.split(note) if c.strip()]
+    clauses = [c for c in CLAUSE_END.split(note) if c.strip()]
     mine = []
     for clause in clauses:
         quoted = [m.group(1) for m in _QUOTED_NAME.finditer(clause)]
@@ -156,7 +155,7 @@ def build(
     )
     category_notes = tuple(n for n in (length, conflict) if n)
     signoff = signoff_text(doc.paragraphs)
-    title = clean_title(doc.title, [t for cat in rules.categories.values() for t in cat.tags])
+    title = clean_title(doc.title, tag_table(rules))
     # "区城管局：开展……" is the sender's own word (it contradicts another sender); a
     # heading that merely starts with a unit ("区发改委“三个强化”……") is evidence when
     # nothing else says who sent it, not a claim against the address or OA folder.

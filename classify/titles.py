@@ -57,9 +57,8 @@ def _residue(text: str, words: re.Pattern[str]) -> tuple[str, bool]:
     """``text`` without ``words``, dates, counts, punctuation and Latin/digits; and
     whether any such word was there."""
     stripped = _DATES_COUNTS.sub("", text)
-    stripped = words.sub("", stripped)
-    found = len(_NOT_TEXT.sub("", stripped)) < len(_NOT_TEXT.sub("", text))
-    return _NOT_TEXT.sub("", stripped), found
+    residue = _NOT_TEXT.sub("", words.sub("", stripped))
+    return residue, len(residue) < len(_NOT_TEXT.sub("", text))
 
 
 def is_cover_phrase(text: str) -> bool:
@@ -128,11 +127,11 @@ BAR_PART_MAX = 12
 _PREFIX = re.compile(r"^\s*([^\s：:，。,]{2,10})\s*[：:]\s*")
 
 
-def _is_label(part: str, tags: Iterable[str]) -> bool:
+def _is_label(part: str, tags: tuple[str, ...]) -> bool:
     part = part.strip()
     if not part:
         return True
-    if part in set(tags):
+    if part in tags:
         return True
     residue, _found = _residue(_LABEL.sub("", part), _COVER)
     return not residue

@@ -197,9 +197,10 @@ def countable_lines(lines: list[str]) -> list[str]:
             kept.append(stripped)
     headers = _header_block(kept)
     out = [x for i, x in enumerate(kept) if i not in headers and not is_signoff(x)]
-    end = len(out)
-    while end and _closing(out[end - 1]):
+    end, closing = len(out), []
+    while end and (kind := _closing(out[end - 1])):
+        closing.append(kind)
         end -= 1
-    if any(_closing(line) == "unit" for line in out[end:]):
+    if "unit" in closing:
         del out[end:]  # (a date alone at the end is no 落款: it may be the text's own)
     return out

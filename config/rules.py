@@ -6,6 +6,7 @@ Every number of the annex lives in ``config/rules.toml``; code reads them from h
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -72,6 +73,10 @@ class Category(_Strict):
     def _regex(cls, v: list[str]) -> list[str]:
         return _compiles(v)
 
+    @cached_property
+    def title_shapes_rx(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.title_shapes]
+
 
 CategoryKey = Literal["dynamic", "experience", "problem", "research", "special"]
 
@@ -112,6 +117,15 @@ class Feature(_Strict):
     @classmethod
     def _regex(cls, v: list[str]) -> list[str]:
         return _compiles(v)
+
+    # Compiled once when first used: classification runs them on every item.
+    @cached_property
+    def patterns_rx(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.patterns]
+
+    @cached_property
+    def unless_rx(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.unless]
 
 
 class Weights(_Strict):
@@ -162,6 +176,22 @@ class NamedPractice(_Strict):
     @classmethod
     def _regex(cls, v: list[str]) -> list[str]:
         return _compiles(v)
+
+    @cached_property
+    def event_lead_rx(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self.event_lead]
+
+    @cached_property
+    def event_after_rx(self) -> re.Pattern[str] | None:
+        """An event word right after a quoted name: “春风”行动."""
+        events = "|".join(self.events)
+        return re.compile(rf"[^，。；]{{0,2}}({events})") if events else None
+
+    @cached_property
+    def event_name_rx(self) -> re.Pattern[str] | None:
+        """A quoted name that is an event: “春风行动”."""
+        events = "|".join(self.events)
+        return re.compile(rf"({events})$") if events else None
 
 
 class Classification(_Strict):

@@ -145,6 +145,7 @@ class DropFolder:
         except OSError as exc:  # locked, no permission, a symlink loop ...
             self.problems.append(f"文件“{rel}”暂时无法读取（{exc.strerror or exc}），下次再试")
             return None
+        digest = sha256(data)  # once: the file may be tens of MB
         incoming = Incoming(
             source="dropfolder",
             raw=data,
@@ -177,10 +178,10 @@ class DropFolder:
             # from the same unit.
             unit = incoming.sidecar_unit or incoming.folder_unit
             if unit:
-                incoming.content_key = sha256(f"{unit}\0{sha256(data)}".encode())
+                incoming.content_key = sha256(f"{unit}\0{digest}".encode())
         # A sidecar that failed is part of what failed: corrected, the file is new.
-        side_key = side_bytes if incoming.failure else b""
-        incoming.identity = _file_identity(str(rel), stat, data + side_key)
+        content = sha256(data + side_bytes) if incoming.failure else digest
+        incoming.identity = _file_identity(str(rel), stat, content)
         return incoming
 
     def _apply_sidecar(self, incoming: Incoming, raw: bytes) -> None:
@@ -263,14 +264,14 @@ def _identity(stat: os.stat_result) -> tuple[int, int, int, int]:
     return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def _file_identity(rel: str, stat: os.stat_result, data: bytes) -> str:
+def _file_identity(rel: str, stat: os.stat_result, digest: str) -> str:
     """This file as it lies in the folder: path, inode, mtime and bytes. Seen again after
     a crash (recorded, not yet moved to archive/; its sidecar perhaps moved already) it
     is the same envelope; the same bytes dropped again (another name, or the same name
     after the first went to archive/, where its inode still is) are another file: a copy,
     recorded as one. The device number is left out: it may change when a share is
     mounted again."""
-    key = f"{rel}\0{stat.st_ino}\0{stat.st_mtime_ns}\0{sha256(data)}"
+    key = f"{rel}\0{stat.st_ino}\0{stat.st_mtime_ns}\0{digest}"
     return sha256(f"file\0{key}".encode("utf-8", "surrogateescape"))  # any file name
 
 

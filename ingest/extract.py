@@ -345,7 +345,8 @@ def _from_message(
             return out
     else:
         body = unwrap_forward(msg.body.split("\n"))
-    substantive = "".join(countable_lines(body))
+    lines = countable_lines(body)  # stripped, without empty lines
+    substantive = "".join(lines)
     if out.documents or out.failures:
         # Beside attachments the body is a cover note, unless it is long and is not
         # a copy of an attached document (units often paste the text in as well).
@@ -358,8 +359,8 @@ def _from_message(
             if not copies:
                 out.documents.append(_body_document(title, body, reply))
         else:
-            out.note = "\n".join(line.strip() for line in countable_lines(body) if line.strip())
-    elif is_cover_note(countable_lines(body)):
+            out.note = "\n".join(lines)
+    elif is_cover_note(lines):
         # A note with nothing attached ("附件是6月份信息，请查收。"): no item (SPEC §2).
         out.ignored = COVER_NOTE_IGNORED
     elif substantive:

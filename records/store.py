@@ -39,7 +39,7 @@ def sync_roster(session: Session, roster: Roster) -> None:
         if name not in roster.by_name:
             unit.active = False
     session.flush()
-    ids = {u.name: u.id for u in session.exec(select(Unit)).all() if u.id is not None}
+    ids = unit_ids(session)
     wanted = {email: ids[u.name] for u in roster.units for email in u.emails}
     for addr in session.exec(select(UnitAddress).where(UnitAddress.origin == "roster")).all():
         if wanted.pop(addr.email, None) is None:
@@ -272,6 +272,11 @@ def items_for_review(session: Session, statuses: tuple[str, ...]) -> list:
         .order_by(col(Item.received_at), col(Item.id))
     )
     return list(session.exec(query).all())
+
+
+def items_of(session: Session, envelope_id: int | None) -> list[Item]:
+    """The items recorded from one envelope."""
+    return list(session.exec(select(Item).where(Item.envelope_id == envelope_id)))
 
 
 def duplicates_of(session: Session, item_id: int | None) -> list[Item]:

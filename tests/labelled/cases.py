@@ -12,6 +12,7 @@ Envelopes that are no submission at all carry ``expect`` (the envelope status wa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -191,14 +192,22 @@ _SPECIAL_TOWN = """
 一是建立长效管护机制。全镇{n}个行政村全部配齐保洁员，实行“村收集、镇转运、区处理”一体化运行，生活垃圾无害化处理率达到100%。二是推进厕所革命。累计完成农村户厕改造{toilets}户，建成粪污集中处理站3处，改厕后续管护服务实现全覆盖。三是开展评比激励。每季度评选“美丽庭院”示范户，今年已评选示范户{homes}户，带动群众由“要我干”变为“我要干”。
 """
 
+
 # ------------------------------------------------------------------------------ mails
+def collector(mails: list[Mail]) -> Callable[[Mail], Mail]:
+    """``add(mail)`` for a set of mails: appends to ``mails``, giving each a minute of
+    its own unless it has one (the set's modules all use this)."""
+
+    def add(mail: Mail) -> Mail:
+        mail.minute = mail.minute or len(mails) % 60
+        mails.append(mail)
+        return mail
+
+    return add
+
+
 MAILS: list[Mail] = []
-
-
-def add(mail: Mail) -> Mail:
-    mail.minute = mail.minute or len(MAILS) % 60
-    MAILS.append(mail)
-    return mail
+add = collector(MAILS)
 
 
 # ----- 工业区、镇街 ------------------------------------------------------------------

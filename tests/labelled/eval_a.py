@@ -16,17 +16,10 @@ Counts: 83 items in 76 mails from 57 units — 57 dynamic, 10 experience, 8 rese
 
 from __future__ import annotations
 
-from tests.labelled.cases import EMAILS, D, Doc, Mail, _m
-
-__all__ = ["EMAILS", "MAILS", "Doc", "Mail", "add"]
+from tests.labelled.cases import D, Mail, _m, collector
 
 MAILS: list[Mail] = []
-
-
-def add(mail: Mail) -> Mail:
-    mail.minute = mail.minute or len(MAILS) % 60
-    MAILS.append(mail)
-    return mail
+add = collector(MAILS)
 
 
 # ----- 工业区、镇街 ------------------------------------------------------------------------

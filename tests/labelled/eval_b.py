@@ -18,9 +18,7 @@ several documents in one mail, cover notes, client signatures, sign-off lines, p
 
 from __future__ import annotations
 
-from tests.labelled.cases import EMAILS, D, Doc, Mail, _m
-
-__all__ = ["EMAILS", "MAILS", "Doc"]
+from tests.labelled.cases import D, Mail, _m, collector
 
 # ------------------------------------------------------------------------------ texts
 _LONG_YL = """
@@ -222,12 +220,7 @@ _LONG_YH_R = """
 
 # ------------------------------------------------------------------------------ mails
 MAILS: list[Mail] = []
-
-
-def add(mail: Mail) -> Mail:
-    mail.minute = mail.minute or len(MAILS) % 60
-    MAILS.append(mail)
-    return mail
+add = collector(MAILS)
 
 
 add(

@@ -20,17 +20,10 @@ sign-off.
 
 from __future__ import annotations
 
-from tests.labelled.cases import EMAILS, D, Doc, Mail, _m
-
-__all__ = ["EMAILS", "MAILS", "Doc"]
+from tests.labelled.cases import D, Mail, _m, collector
 
 MAILS: list[Mail] = []
-
-
-def add(mail: Mail) -> Mail:
-    mail.minute = mail.minute or len(MAILS) % 60
-    MAILS.append(mail)
-    return mail
+add = collector(MAILS)
 
 
 # ----- 工业区、镇街 ------------------------------------------------------------------

@@ -22,17 +22,10 @@ subjects such as 信息报送 or the title, personal 163/126/QQ senders naming t
 
 from __future__ import annotations
 
-from tests.labelled.cases import EMAILS, D, Doc, Mail, _m
-
-__all__ = ["EMAILS", "MAILS", "Doc"]
+from tests.labelled.cases import D, Mail, _m, collector
 
 MAILS: list[Mail] = []
-
-
-def add(mail: Mail) -> Mail:
-    mail.minute = mail.minute or len(MAILS) % 60
-    MAILS.append(mail)
-    return mail
+add = collector(MAILS)
 
 
 # ----- 工业区、镇街 ------------------------------------------------------------------

@@ -29,16 +29,12 @@ from zwxx.pipeline import runner
 from zwxx.pipeline.context import EnvelopeContext, Job, Parsers, Summary
 from zwxx.pipeline.stages import ITEM_STAGES, PARSE_STAGES, STAGES
 from zwxx.records.models import Envelope, Item
-from zwxx.records.notes import GONE_TEXT as GONE
-from zwxx.records.notes import STRANGER_TEXT as STRANGER
 from zwxx.types import Incoming, Source
 
 __all__ = [
-    "GONE",
     "ITEM_STAGES",
     "PARSE_STAGES",
     "STAGES",
-    "STRANGER",
     "EnvelopeContext",
     "Job",
     "Parsers",

@@ -34,11 +34,11 @@ def follow_up(item: Item, draft: ItemDraft, ctx: Context, roster: Roster) -> Non
         return
     named = names_in(f"{ctx.sender_name}\n{draft.body}", roster)
     item.candidates = "、".join(u.name for u in named[:5])
-    if not _own_review(draft) and not named and unknown_sender(draft.body, ctx):
+    if not own_review(draft) and not named and unknown_sender(draft.body, ctx):
         item.status = IGNORED
         N.set_notes(item, [N.unknown_sender()])
 
 
-def _own_review(draft: ItemDraft) -> bool:
+def own_review(draft: ItemDraft) -> bool:
     """The document asks to be checked itself (or has no text): the clerk looks at it."""
     return bool(draft.review) or draft.chars == 0

@@ -24,12 +24,17 @@ def unit_name(names: dict[int | None, str], unit_id: int) -> str:
     return names.get(unit_id, f"单位 {unit_id}")
 
 
+def assign_category(item: Item, category: str, rules: Rules, tz: ZoneInfo) -> None:
+    """The clerk's category on ``item``, with the reason saying who decided it."""
+    item.category = category
+    label = rules.category_label(category)
+    item.category_reason = f"信息科指定为{label}{decided_suffix(item, tz)}"
+
+
 def set_category(item: Item, category: str, rules: Rules, tz: ZoneInfo) -> None:
     """The clerk's category on ``item``: its reason, its own length limit; the notes about
     the automatic category (over the limit, a contradicted label) go."""
-    item.category = category
-    label = rules.category_label(item.category)
-    item.category_reason = f"信息科指定为{label}{decided_suffix(item, tz)}"
+    assign_category(item, category, rules, tz)
     note = length_note(rules, item.category, item.chars)
     item.over_limit = note is not None
     N.drop_notes(item, *N.CATEGORY_CODES)

@@ -31,6 +31,7 @@ class Job:
     raw_dir: Path
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     _units: tuple[dict[str, int], dict[str, str]] | None = field(default=None, repr=False)
+    _names: dict[int | None, str] | None = field(default=None, repr=False)
 
     def units(self, session: Session) -> tuple[dict[str, int], dict[str, str]]:
         """(unit name -> id, clerk-assigned address -> unit name)."""
@@ -39,8 +40,10 @@ class Job:
         return self._units
 
     def unit_names(self, session: Session) -> dict[int | None, str]:
-        """Unit id -> name."""
-        return {uid: name for name, uid in self.units(session)[0].items()}
+        """Unit id -> name (read once per poll, like ``units``)."""
+        if self._names is None:
+            self._names = {uid: name for name, uid in self.units(session)[0].items()}
+        return self._names
 
 
 @dataclass

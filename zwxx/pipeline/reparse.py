@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from zwxx.pipeline import clerk, revisions, stages
 from zwxx.pipeline.context import EnvelopeContext, Job, Parsers, Summary
@@ -46,7 +46,7 @@ def reparse(job: Job, envelope: Envelope, session: Session, parsers: Parsers | N
         sender=envelope.sender if envelope.source == "dropfolder" else None,
         is_message=envelope.source == "imap",  # a mailbox hands over messages only
     )
-    existing = list(session.exec(select(Item).where(Item.envelope_id == envelope.id)))
+    existing = store.items_of(session, envelope.id)
     # Revisions received later that these items carry: applied again after the re-read,
     # so re-parsing an earlier version never puts its older text back.
     later = [

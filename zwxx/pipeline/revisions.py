@@ -20,7 +20,7 @@ from zwxx.classify.item import length_note, signoff_text
 from zwxx.classify.units import names_in
 from zwxx.config.roster import Roster
 from zwxx.config.rules import Rules
-from zwxx.pipeline.clerk import decided_suffix
+from zwxx.pipeline.clerk import assign_category
 from zwxx.pipeline.context import Job
 from zwxx.records import notes as N
 from zwxx.records import store
@@ -134,20 +134,13 @@ def revised_by(earlier: Item, item: Item) -> bool:
     )
 
 
-def _carrier(session: Session, earlier: Item) -> Item:
-    """The version ``earlier`` now carries: its own, or a revision's."""
-    for other in store.duplicates_of(session, earlier.id):
-        if revised_by(earlier, other):
-            return other
-    return earlier
-
-
 def revise_in(job: Job, session: Session, earlier: Item, item: Item, how: str) -> None:
     """``revise`` with what the database knows: the version ``earlier`` carries now and
     the texts of its other versions."""
-    carrier = _carrier(session, earlier)
-    versions = {earlier.text_hash}
-    versions |= {d.text_hash for d in store.duplicates_of(session, earlier.id) if d.id != item.id}
+    copies = store.duplicates_of(session, earlier.id)
+    # the version ``earlier`` now carries: its own, or a revision's
+    carrier = next((other for other in copies if revised_by(earlier, other)), earlier)
+    versions = {earlier.text_hash} | {d.text_hash for d in copies if d.id != item.id}
     revise(earlier, item, carrier, versions, how, job.rules, job.tz)
 
 
@@ -173,10 +166,9 @@ def revise(
         return
     for name in REVISED_FIELDS:
         setattr(earlier, name, getattr(item, name))
-    if earlier.manual_category in rules.categories:  # the clerk's category stays
-        earlier.category = earlier.manual_category
-        label = rules.category_label(earlier.category)
-        earlier.category_reason = f"信息科指定为{label}{decided_suffix(earlier, tz)}"
+    chosen = earlier.manual_category
+    if chosen is not None and chosen in rules.categories:  # the clerk's category stays
+        assign_category(earlier, chosen, rules, tz)
     over = length_note(rules, earlier.category, earlier.chars)
     earlier.over_limit = over is not None
     kept = [n for n in N.notes_of(earlier) if n.code not in N.CATEGORY_CODES]

@@ -31,8 +31,6 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 
-from sqlmodel import select
-
 from zwxx.classify.dedupe import revision_key
 from zwxx.classify.item import Context
 from zwxx.errors import DocumentError
@@ -51,7 +49,7 @@ from zwxx.records.models import (
     Envelope,
     Item,
 )
-from zwxx.records.store import find_envelope, find_moved_message, first_with_content
+from zwxx.records.store import find_envelope, find_moved_message, first_with_content, items_of
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +84,7 @@ def seen_before(ctx: EnvelopeContext) -> None:
         # A file that failed before and is sent again (say, after LibreOffice was
         # installed): read it again in place rather than call it "seen".
         ctx.envelope = seen
-        ctx.existing = list(session.exec(select(Item).where(Item.envelope_id == seen.id)))
+        ctx.existing = items_of(session, seen.id)
         ctx.out.envelopes = 1
         return
     ctx.out.seen_before = 1  # this message or file again
@@ -230,18 +228,21 @@ def match(existing: list[Item], keys: list[tuple[str | None, str | None]]) -> li
     return found
 
 
+def _part(ctx: EnvelopeContext, part: int, category: str) -> Item:
+    """The item of part ``part``: the one a re-parse matched to it, else a new one."""
+    item = ctx.matched[part] or Item(
+        envelope_id=ctx.env.id, part=part, category=category, received_at=ctx.incoming.received_at
+    )
+    item.part = part
+    return item
+
+
 def each_item(ctx: EnvelopeContext) -> None:
     """ITEM_STAGES for each draft in turn (a part is recorded before the next is compared)."""
     if not ctx.parsed:
         return
     for part, draft in enumerate(ctx.drafts):
-        item = ctx.matched[part] or Item(
-            envelope_id=ctx.env.id,
-            part=part,
-            category=draft.category,
-            received_at=ctx.incoming.received_at,
-        )
-        item.part = part
+        item = _part(ctx, part, draft.category)
         ctx.item, ctx.draft = item, draft
         for stage in ITEM_STAGES:
             stage(ctx)
@@ -253,13 +254,7 @@ def record_failures(ctx: EnvelopeContext) -> None:
         return
     start = len(ctx.extracted.documents)
     for offset, (name, reason) in enumerate(ctx.extracted.failures, start=start):
-        item = ctx.matched[offset] or Item(
-            envelope_id=ctx.env.id,
-            part=offset,
-            category=ctx.job.rules.default_category,
-            received_at=ctx.incoming.received_at,
-        )
-        item.part = offset
+        item = _part(ctx, offset, ctx.job.rules.default_category)
         item.title, item.attachment, item.status = name, name, FAILED
         N.set_notes(item, [N.Note("unreadable", reason)])
         item.unit_id = None
@@ -283,9 +278,8 @@ def from_draft(ctx: EnvelopeContext) -> None:
     item, d = ctx.part
     ids, _clerk = ctx.job.units(ctx.session)
     unit_id = ids.get(d.attribution.unit) if d.attribution.unit else None
-    own_review = d.review or d.chars == 0
     item.unit_id = unit_id
-    item.status = COUNTED if unit_id is not None and not own_review else REVIEW
+    item.status = COUNTED if unit_id is not None and not attribution.own_review(d) else REVIEW
     N.set_notes(item, d.notes())
     item.attribution = d.attribution.method
     item.candidates = "、".join(d.attribution.candidates)
